@@ -1,0 +1,77 @@
+package io.graceful.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
+
+/** One Deployment that a policy matches but that is not (yet) in the Applied state. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GovernedDeployment {
+  @JsonPropertyDescription("Name of the Deployment (same namespace as the policy).")
+  private String name;
+  @JsonPropertyDescription("Applied, Pending, Skipped, Audit or Conflict.")
+  private DeploymentState state;
+  @JsonPropertyDescription("Machine-readable reason, e.g. ExistingHook, OptedOut, GovernedByOtherPolicy, "
+      + "FightingAnotherController, WouldChange, WaitingForChange.")
+  private String reason;
+  @JsonPropertyDescription("Human-readable explanation.")
+  private String message;
+
+  public GovernedDeployment() {
+  }
+
+  public GovernedDeployment(String name, DeploymentState state, String reason, String message) {
+    this.name = name;
+    this.state = state;
+    this.reason = reason;
+    this.message = message;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public DeploymentState getState() {
+    return state;
+  }
+
+  public void setState(DeploymentState state) {
+    this.state = state;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof GovernedDeployment other && Objects.equals(name, other.name) && state == other.state
+        && Objects.equals(reason, other.reason) && Objects.equals(message, other.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, state, reason, message);
+  }
+
+  @Override
+  public String toString() {
+    return name + "=" + state + "/" + reason + " (" + message + ")";
+  }
+}

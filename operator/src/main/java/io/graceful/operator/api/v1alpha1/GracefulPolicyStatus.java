@@ -1,0 +1,135 @@
+package io.graceful.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Observed state of a GracefulPolicy: a deterministic function of the policy and the Deployments it selects. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GracefulPolicyStatus {
+  @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Valid: the spec passed the operator's own validation. Ready: every Deployment the "
+      + "policy governs is in its desired state.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("The hook action in use: Sleep (native kubelet sleep) or Exec (sleep binary).")
+  private HookAction hookAction;
+
+  @JsonPropertyDescription("Deployments this policy selects (labels or graceful.io/policy annotation).")
+  private Integer matched;
+  @JsonPropertyDescription("Matched Deployments that carry this policy's hook and grace period.")
+  private Integer applied;
+  @JsonPropertyDescription("Matched Deployments that still need a change from this policy.")
+  private Integer pending;
+  @JsonPropertyDescription("Matched Deployments left alone (opted out, foreign hook kept, no matching container...).")
+  private Integer skipped;
+  @JsonPropertyDescription("Matched Deployments evaluated in Audit mode.")
+  private Integer audit;
+  @JsonPropertyDescription("Matched Deployments governed by another policy, or where another writer keeps undoing "
+      + "the operator's change.")
+  private Integer conflicts;
+
+  @JsonPropertyDescription("Up to 50 matched Deployments that are not Applied, with the reason.")
+  private List<GovernedDeployment> deployments = new ArrayList<>();
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public HookAction getHookAction() {
+    return hookAction;
+  }
+
+  public void setHookAction(HookAction hookAction) {
+    this.hookAction = hookAction;
+  }
+
+  public Integer getMatched() {
+    return matched;
+  }
+
+  public void setMatched(Integer matched) {
+    this.matched = matched;
+  }
+
+  public Integer getApplied() {
+    return applied;
+  }
+
+  public void setApplied(Integer applied) {
+    this.applied = applied;
+  }
+
+  public Integer getPending() {
+    return pending;
+  }
+
+  public void setPending(Integer pending) {
+    this.pending = pending;
+  }
+
+  public Integer getSkipped() {
+    return skipped;
+  }
+
+  public void setSkipped(Integer skipped) {
+    this.skipped = skipped;
+  }
+
+  public Integer getAudit() {
+    return audit;
+  }
+
+  public void setAudit(Integer audit) {
+    this.audit = audit;
+  }
+
+  public Integer getConflicts() {
+    return conflicts;
+  }
+
+  public void setConflicts(Integer conflicts) {
+    this.conflicts = conflicts;
+  }
+
+  public List<GovernedDeployment> getDeployments() {
+    return deployments;
+  }
+
+  public void setDeployments(List<GovernedDeployment> deployments) {
+    this.deployments = deployments;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof GracefulPolicyStatus other && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(conditions, other.conditions) && hookAction == other.hookAction
+        && Objects.equals(matched, other.matched) && Objects.equals(applied, other.applied)
+        && Objects.equals(pending, other.pending) && Objects.equals(skipped, other.skipped)
+        && Objects.equals(audit, other.audit) && Objects.equals(conflicts, other.conflicts)
+        && Objects.equals(deployments, other.deployments);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, conditions, hookAction, matched, applied, pending, skipped, audit,
+        conflicts, deployments);
+  }
+}

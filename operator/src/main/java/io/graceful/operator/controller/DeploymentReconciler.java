@@ -1,0 +1,141 @@
+package io.graceful.operator.controller;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.graceful.operator.api.v1alpha1.DeploymentState;
+import io.graceful.operator.api.v1alpha1.GracefulPolicy;
+import io.graceful.operator.core.Change;
+import io.graceful.operator.core.DeploymentPlan;
+import io.graceful.operator.core.DeploymentPlanner;
+import io.graceful.operator.core.GracefulAnnotations;
+import io.graceful.operator.core.LabelSelectorMatcher;
+import io.graceful.operator.core.Notice;
+import io.graceful.operator.core.PlanningContext;
+import io.graceful.operator.core.PolicySnapshot;
+import io.graceful.operator.core.PolicyVerdict;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The Deployment is the unit of reconciliation: an event about one Deployment costs one plan over the policies of
+ * its namespace, and a policy event is mapped to the Deployments it selects or selected. Reads come from the
+ * informer caches; the only requests are the JSON Patch of a change and its Event.
+ */
+@ControllerConfiguration(name = DeploymentReconciler.NAME, generationAwareEventProcessing = false)
+public class DeploymentReconciler implements Reconciler<Deployment> {
+  public static final String NAME = "deployments";
+  private static final Logger LOG = LoggerFactory.getLogger(DeploymentReconciler.class);
+
+  private final PlanningContext planning;
+  private final DeploymentWriter writer;
+  private final EventRecorder events;
+  private final DecisionListener listener;
+  private InformerEventSource<GracefulPolicy, Deployment> policies;
+
+  public DeploymentReconciler(PlanningContext planning, DeploymentWriter writer, EventRecorder events,
+      DecisionListener listener) {
+    this.planning = planning;
+    this.writer = writer;
+    this.events = events;
+    this.listener = listener;
+  }
+
+  @Override
+  public List<EventSource<?, Deployment>> prepareEventSources(EventSourceContext<Deployment> context) {
+    IndexerResourceCache<Deployment> deployments = context.getPrimaryCache();
+    policies = new InformerEventSource<>(InformerEventSourceConfiguration.from(GracefulPolicy.class, Deployment.class)
+        .withName("policies-for-deployments")
+        .withNamespacesInheritedFromController()
+        .withSecondaryToPrimaryMapper(policy -> affectedBy(policy, deployments))
+        .build(), context);
+    return List.of(policies);
+  }
+
+  /** A policy event concerns the Deployments it selects, names it, or carry its change (to undo). */
+  static Set<ResourceID> affectedBy(GracefulPolicy policy, IndexerResourceCache<Deployment> deployments) {
+    String name = policy.getMetadata().getName();
+    String namespace = policy.getMetadata().getNamespace();
+    return deployments.list(namespace, d -> {
+      Map<String, String> a = d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
+      return name.equals(a.get(GracefulAnnotations.APPLIED_POLICY)) || name.equals(a.get(GracefulAnnotations.POLICY))
+          || policy.getSpec() != null && LabelSelectorMatcher.matches(policy.getSpec().getSelector(),
+              d.getMetadata().getLabels());
+    }).map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  @Override
+  public UpdateControl<Deployment> reconcile(Deployment deployment, Context<Deployment> context) {
+    String ref = deployment.getMetadata().getNamespace() + "/" + deployment.getMetadata().getName();
+    try (MDC.MDCCloseable ignored = MDC.putCloseable("deployment", ref)) {
+      if (deployment.getMetadata().getDeletionTimestamp() != null) {
+        return UpdateControl.noUpdate();
+      }
+      List<PolicySnapshot> inNamespace = policies.list(deployment.getMetadata().getNamespace())
+          .map(PolicySnapshots::of).toList();
+      DeploymentPlan plan = DeploymentPlanner.plan(deployment, inNamespace, planning);
+      for (Notice n : plan.notices()) {
+        events.decided(deployment, "Warning", n.reason(), n.message());
+      }
+      if (plan.writes()) {
+        write(deployment, plan);
+      } else {
+        report(deployment, plan);
+      }
+      listener.planned(plan);
+      return UpdateControl.noUpdate();
+    }
+  }
+
+  private void write(Deployment deployment, DeploymentPlan plan) {
+    try {
+      writer.write(plan);
+    } catch (KubernetesClientException e) {
+      // 409/422: the Deployment changed under us (or a test op failed); JOSDK retries from the fresh cache
+      LOG.info("write of {} failed with {}: will retry", plan.change(), e.getCode());
+      listener.writeFailed(plan, e.getCode());
+      throw e;
+    }
+    LOG.info("{}: {}", plan.change(), plan.summary());
+    listener.written(plan);
+    switch (plan.change()) {
+      case APPLY -> events.changed(deployment, "Normal", "HookApplied", plan.summary());
+      case REAPPLY -> events.changed(deployment, "Warning", "HookReapplied", plan.summary());
+      case REVERT -> events.changed(deployment, "Normal", "Reverted", plan.summary());
+      case NONE -> { }
+    }
+  }
+
+  private void report(Deployment deployment, DeploymentPlan plan) {
+    if (plan.verdicts().isEmpty()) {
+      return;
+    }
+    PolicyVerdict governing = plan.verdicts().get(0);
+    if (governing.state() == DeploymentState.Skipped || governing.state() == DeploymentState.Audit
+        || governing.state() == DeploymentState.Conflict) {
+      String type = governing.state() == DeploymentState.Conflict ? "Warning" : "Normal";
+      events.decided(deployment, type, governing.reason(), "policy " + governing.policy() + ": " + governing.message());
+    }
+    List<PolicyVerdict> losers = plan.verdicts().stream()
+        .filter(v -> Objects.equals(v.reason(), "GovernedByOtherPolicy")).toList();
+    if (!losers.isEmpty() && plan.change() == Change.NONE) {
+      events.decided(deployment, "Normal", "PolicyConflict", "matched by " + (losers.size() + 1) + " policies; "
+          + losers.stream().map(v -> v.policy() + " is " + v.message()).collect(Collectors.joining("; ")));
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.graceful.operator.controller;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.graceful.operator.api.v1alpha1.GracefulPolicy;
+import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
+import io.graceful.operator.core.DeploymentPlan;
+import io.graceful.operator.core.DeploymentPlanner;
+import io.graceful.operator.core.PlanningContext;
+import io.graceful.operator.core.PolicySnapshot;
+import io.graceful.operator.core.PolicyStatusCalculator;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.MDC;
+
+/**
+ * Keeps each policy's status true to the world. It re-plans the Deployments of the policy's namespace from the
+ * cache (the same pure planner the Deployment reconciler uses, so both always agree) and writes the status only
+ * when it differs. Events about Deployments are coalesced per policy by the framework, so a burst of Deployment
+ * changes costs a few status computations, not one each.
+ */
+@ControllerConfiguration(name = GracefulPolicyReconciler.NAME)
+public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
+  public static final String NAME = "gracefulpolicies";
+
+  private final PlanningContext planning;
+  private final EventRecorder events;
+  private final PolicyStatusListener listener;
+  private final Clock clock;
+  private InformerEventSource<Deployment, GracefulPolicy> deployments;
+
+  public GracefulPolicyReconciler(PlanningContext planning, EventRecorder events, PolicyStatusListener listener,
+      Clock clock) {
+    this.planning = planning;
+    this.events = events;
+    this.listener = listener;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, GracefulPolicy>> prepareEventSources(EventSourceContext<GracefulPolicy> context) {
+    IndexerResourceCache<GracefulPolicy> policies = context.getPrimaryCache();
+    deployments = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Deployment.class, GracefulPolicy.class)
+            .withName("deployments-for-policies")
+            .withNamespacesInheritedFromController()
+            .withOnUpdateFilter(DeploymentFilters.RELEVANT_UPDATE)
+            .withSecondaryToPrimaryMapper(d -> everyPolicyIn(d.getMetadata().getNamespace(), policies, null))
+            .build(), context);
+    // precedence makes a policy's status depend on its neighbours' specs
+    InformerEventSource<GracefulPolicy, GracefulPolicy> neighbours = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(GracefulPolicy.class, GracefulPolicy.class)
+            .withName("neighbour-policies")
+            .withNamespacesInheritedFromController()
+            .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
+                before.getMetadata().getGeneration()))
+            .withSecondaryToPrimaryMapper(p -> everyPolicyIn(p.getMetadata().getNamespace(), policies,
+                p.getMetadata().getName()))
+            .build(), context);
+    return List.of(deployments, neighbours);
+  }
+
+  private static Set<ResourceID> everyPolicyIn(String namespace, IndexerResourceCache<GracefulPolicy> policies,
+      String except) {
+    return policies.list(namespace, p -> !p.getMetadata().getName().equals(except))
+        .map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  @Override
+  public UpdateControl<GracefulPolicy> reconcile(GracefulPolicy policy, Context<GracefulPolicy> context) {
+    String namespace = policy.getMetadata().getNamespace();
+    try (MDC.MDCCloseable ignored = MDC.putCloseable("policy", namespace + "/" + policy.getMetadata().getName())) {
+      List<PolicySnapshot> neighbours = context.getPrimaryCache().list(namespace).map(PolicySnapshots::of).toList();
+      List<DeploymentPlan> plans = deployments.list(namespace)
+          .map(d -> DeploymentPlanner.plan(d, neighbours, planning)).toList();
+      String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+      GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
+          policy.getStatus(), planning.nativeSleepSupported(), now);
+      reportValidity(policy, status);
+      listener.computed(policy, status);
+      if (!status.equals(policy.getStatus())) {
+        context.getClient().resource(policy).editStatus(p -> {
+          p.setStatus(status);
+          return p;
+        });
+      }
+      return UpdateControl.noUpdate();
+    }
+  }
+
+  private void reportValidity(GracefulPolicy policy, GracefulPolicyStatus status) {
+    status.getConditions().stream()
+        .filter(c -> PolicyStatusCalculator.VALID.equals(c.getType()) && "False".equals(c.getStatus()))
+        .map(Condition::getMessage)
+        .findFirst()
+        .ifPresent(problems -> events.decided(policy, "Warning", "InvalidSpec",
+            "the policy is invalid and changes nothing: " + problems));
+  }
+
+  /** Observes computed statuses (metrics). */
+  public interface PolicyStatusListener {
+    PolicyStatusListener NONE = (policy, status) -> { };
+
+    void computed(GracefulPolicy policy, GracefulPolicyStatus status);
+  }
+}

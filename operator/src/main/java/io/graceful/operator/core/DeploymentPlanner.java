@@ -1,0 +1,351 @@
+package io.graceful.operator.core;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.graceful.operator.api.v1alpha1.DeploymentState;
+import io.graceful.operator.api.v1alpha1.ExistingHook;
+import io.graceful.operator.api.v1alpha1.HookAction;
+import io.graceful.operator.api.v1alpha1.PolicyMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Decides everything about one Deployment (SPEC §6): which policy governs it (R7), the hooks and grace period it
+ * should carry (R1-R4), the undo (R8), the fight guard (R6) and the words for status and Events. Pure: same
+ * inputs, same plan; no client, no clock.
+ *
+ * <p>Planning always starts from the template as it would be without the operator ({@link ManagedRecord#undo}),
+ * so a policy edit, a switch of governing policy and a revert are the same computation, and re-planning the
+ * plan's own output changes nothing.
+ */
+public final class DeploymentPlanner {
+
+  private DeploymentPlanner() {
+  }
+
+  public static DeploymentPlan plan(Deployment deployment, List<PolicySnapshot> policies, PlanningContext context) {
+    return new Planning(deployment, policies, context).run();
+  }
+
+  /** One planning run; holds the intermediate values so that each step reads as a sentence. */
+  private static final class Planning {
+    private final Deployment deployment;
+    private final String namespace;
+    private final String name;
+    private final Map<String, String> annotations;
+    private final List<PolicySnapshot> policies;
+    private final PlanningContext context;
+    private final List<PolicyVerdict> verdicts = new ArrayList<>();
+    private final List<Notice> notices = new ArrayList<>();
+
+    Planning(Deployment deployment, List<PolicySnapshot> policies, PlanningContext context) {
+      this.deployment = deployment;
+      this.namespace = deployment.getMetadata().getNamespace();
+      this.name = deployment.getMetadata().getName();
+      this.annotations = deployment.getMetadata().getAnnotations() == null ? Map.of()
+          : deployment.getMetadata().getAnnotations();
+      this.policies = policies;
+      this.context = context;
+    }
+
+    DeploymentPlan run() {
+      String named = blankToNull(annotations.get(GracefulAnnotations.POLICY));
+      Map<String, String> labels = deployment.getMetadata().getLabels();
+      List<PolicySnapshot> matching = policies.stream()
+          .filter(p -> Objects.equals(p.namespace(), namespace))
+          .filter(p -> p.name().equals(named) || p.spec() != null
+              && LabelSelectorMatcher.matches(p.spec().getSelector(), labels))
+          .toList();
+      List<PolicySnapshot> ordered = PolicyPrecedence.order(matching, named);
+      if (named != null && matching.stream().noneMatch(p -> p.name().equals(named))) {
+        notices.add(new Notice("PolicyNotFound", GracefulAnnotations.POLICY + " names policy '" + named
+            + "', which does not exist in namespace " + namespace));
+      }
+
+      PodTemplateHooks current = PodTemplateHooks.of(deployment).orElse(null);
+      if (current == null) {
+        return frozen(ordered, "InvalidDeployment", "the Deployment has no pod template containers to manage");
+      }
+      ManagedRecord record;
+      try {
+        record = ManagedRecord.read(annotations).orElse(null);
+      } catch (ManagedRecord.UnreadableRecordException e) {
+        notices.add(new Notice("UnreadableRecord", e.getMessage() + "; the operator leaves this Deployment alone. "
+            + "Restore the annotations, or remove every graceful.io/ annotation the operator wrote to start over"));
+        return frozen(ordered, "UnreadableRecord", e.getMessage());
+      }
+      PodTemplateHooks base = record == null ? current : record.undo(current);
+
+      String enabled = annotations.get(GracefulAnnotations.ENABLED);
+      if (enabled != null && !enabled.trim().equalsIgnoreCase("true") && !enabled.trim().equalsIgnoreCase("false")) {
+        notices.add(new Notice("InvalidAnnotation", GracefulAnnotations.ENABLED + "='" + enabled
+            + "' is neither \"true\" nor \"false\"; the Deployment is left as it is until it is fixed"));
+        return frozen(ordered, "InvalidAnnotation", GracefulAnnotations.ENABLED + " must be \"true\" or \"false\"");
+      }
+      boolean optedOut = enabled != null && enabled.trim().equalsIgnoreCase("false");
+      if (optedOut || ordered.isEmpty()) {
+        for (PolicySnapshot p : ordered) {
+          verdicts.add(new PolicyVerdict(p.name(), DeploymentState.Skipped, "OptedOut",
+              "opted out with " + GracefulAnnotations.ENABLED + "=false"));
+        }
+        return finish(current, base, null, null, null, record, "");
+      }
+
+      PolicySnapshot winner = ordered.get(0);
+      for (PolicySnapshot loser : ordered.subList(1, ordered.size())) {
+        verdicts.add(new PolicyVerdict(loser.name(), DeploymentState.Conflict, "GovernedByOtherPolicy",
+            "governed by policy " + winner.name() + ": " + PolicyPrecedence.explain(winner, loser, named)));
+      }
+      PolicySettings.Validated validated = PolicySettings.validate(winner.spec());
+      if (!validated.valid()) {
+        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "PolicyInvalid",
+            "policy " + winner.name() + " is invalid; the Deployment is left as it is"));
+        return result(winner.name(), null, Change.NONE, emptyPatch(), "");
+      }
+      PolicySettings settings = validated.settings();
+      DeploymentOverrides overrides = DeploymentOverrides.resolve(annotations, settings);
+      overrides.problems().forEach(p -> notices.add(new Notice("InvalidAnnotation", p)));
+      HookAction action = PolicySettings.resolve(overrides.action(), context.nativeSleepSupported());
+      if (action == HookAction.Sleep && !context.nativeSleepSupported()) {
+        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "SleepActionUnsupported",
+            "the native sleep action was requested but this API server does not support it (Kubernetes < 1.30); "
+                + "use action Exec or Auto"));
+        return result(winner.name(), action, Change.NONE, emptyPatch(), "");
+      }
+
+      Target target = target(base, current, settings, overrides, action);
+      if (settings.mode() == PolicyMode.Audit) {
+        boolean compliant = target.hooks.equals(base);
+        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Audit,
+            compliant ? "Compliant" : "WouldChange",
+            compliant ? "audit: nothing to change" : "audit: would " + target.describe(base)));
+        return finish(current, base, winner.name(), action, null, record, "");
+      }
+      if (target.selected.isEmpty()) {
+        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "NoMatchingContainers",
+            "no container matches the policy's containers/excludeContainers" + target.missingNote()));
+        return finish(current, base, winner.name(), action, null, record, "");
+      }
+      return finish(current, base, winner.name(), action, target, record, target.describe(current));
+    }
+
+    /** Chooses the write (if any) that turns {@code current} into {@code target} (or into {@code base}). */
+    private DeploymentPlan finish(PodTemplateHooks current, PodTemplateHooks base, String governing,
+        HookAction action, Target target, ManagedRecord record, String applySummary) {
+      PodTemplateHooks desired = target == null ? base : target.hooks;
+      Map<String, String> owned = target == null || desired.equals(base) ? Map.of()
+          : newRecord(governing, base, desired, record == null ? 0 : record.reapplied()).toAnnotations();
+      ArrayNode patch = JsonPatchWriter.diff(current, desired, annotations, owned);
+      boolean templateChanges = !desired.equals(current);
+
+      if (target == null) {
+        // not governed (or audit / nothing selected): restore and forget
+        String summary = templateChanges ? "restored " + describeRevert(current, desired) : "removed stale annotations";
+        return result(governing, action, patch.isEmpty() ? Change.NONE : Change.REVERT, patch, summary);
+      }
+
+      boolean ours = !target.ours.isEmpty();
+      if (patch.isEmpty()) {
+        verdicts.add(0, ours
+            ? new PolicyVerdict(governing, DeploymentState.Applied, "Applied", target.appliedMessage(desired))
+            : new PolicyVerdict(governing, DeploymentState.Skipped, "ExistingHook", target.keptMessage()));
+        return result(governing, action, Change.NONE, patch, "");
+      }
+      Set<String> touchedByOthers = record == null ? Set.of() : record.fieldsChangedByOthers(current);
+      boolean fight = touchedByOthers.stream().anyMatch(field -> rewrites(field, current, desired));
+      if (fight && record.reapplied() >= context.maxReapplies()) {
+        verdicts.add(0, new PolicyVerdict(governing, DeploymentState.Conflict, "FightingAnotherController",
+            "something keeps undoing the operator's change (re-applied " + record.reapplied() + " times); "
+                + "the operator stopped. Remove the annotation " + GracefulAnnotations.REAPPLIED
+                + " to let it try again"));
+        return result(governing, action, Change.NONE, emptyPatch(), "");
+      }
+      int reapplied = fight ? record.reapplied() + 1 : 0;
+      Map<String, String> finalOwned = ours || !desired.equals(base)
+          ? newRecord(governing, base, desired, reapplied).toAnnotations() : Map.of();
+      ArrayNode finalPatch = JsonPatchWriter.diff(current, desired, annotations, finalOwned);
+      verdicts.add(0, new PolicyVerdict(governing, DeploymentState.Pending, "ChangePending",
+          "waiting for the operator to " + applySummary));
+      return result(governing, action, fight ? Change.REAPPLY : Change.APPLY, finalPatch,
+          (fight ? "re-applied (attempt " + reapplied + " of " + context.maxReapplies() + ", something undid it): "
+              : "") + applySummary + " (policy " + governing + ")");
+    }
+
+    private boolean rewrites(String field, PodTemplateHooks current, PodTemplateHooks desired) {
+      if (field.equals(ManagedRecord.GRACE_FIELD)) {
+        return !Objects.equals(current.terminationGracePeriodSeconds(), desired.terminationGracePeriodSeconds());
+      }
+      return current.container(field).map(c -> !Objects.equals(c.preStop(),
+          desired.containers().get(c.index()).preStop())).orElse(false);
+    }
+
+    private ManagedRecord newRecord(String policy, PodTemplateHooks base, PodTemplateHooks desired, int reapplied) {
+      Map<String, ManagedRecord.Original> originals = new TreeMap<>();
+      Map<String, LifecycleHandler> applied = new TreeMap<>();
+      for (ContainerHook was : base.containers()) {
+        ContainerHook now = desired.containers().get(was.index());
+        if (!Objects.equals(was.preStop(), now.preStop())) {
+          originals.put(was.name(), new ManagedRecord.Original(was.preStop(), was.hasLifecycle()));
+          applied.put(was.name(), now.preStop());
+        }
+      }
+      boolean graceChanged = !Objects.equals(base.terminationGracePeriodSeconds(),
+          desired.terminationGracePeriodSeconds());
+      return new ManagedRecord(policy, originals, applied, graceChanged,
+          graceChanged ? base.terminationGracePeriodSeconds() : null,
+          graceChanged ? desired.terminationGracePeriodSeconds() : null, reapplied);
+    }
+
+    /** The policy's hooks and grace period laid over {@code base} (R1-R4). */
+    private Target target(PodTemplateHooks base, PodTemplateHooks current, PolicySettings settings,
+        DeploymentOverrides overrides, HookAction action) {
+      Target t = new Target(overrides.sleepSeconds(), overrides.shutdownSeconds(), action);
+      Set<String> names = new java.util.HashSet<>();
+      base.containers().forEach(c -> names.add(c.name()));
+      for (String wanted : settings.containers()) {
+        if (!names.contains(wanted)) {
+          t.missing.add(wanted);
+        }
+      }
+      LifecycleHandler hook = SleepHooks.of(action, overrides.sleepSeconds());
+      PodTemplateHooks out = base;
+      long required = 0;
+      for (ContainerHook c : base.containers()) {
+        boolean listed = settings.containers().isEmpty() || settings.containers().contains(c.name());
+        if (!listed || settings.excludeContainers().contains(c.name())) {
+          continue;
+        }
+        t.selected.add(c.name());
+        if (c.preStop() == null || settings.existingHook() == ExistingHook.Replace || c.preStop().equals(hook)) {
+          out = out.with(c.withPreStop(hook));
+          t.ours.add(c.name());
+          required = Math.max(required, needed(overrides.sleepSeconds(), overrides.shutdownSeconds()));
+        } else {
+          OptionalLong sleep = SleepHooks.recognisedSleep(c.preStop());
+          t.kept.put(c.name(), SleepHooks.describe(c.preStop()));
+          if (sleep.isPresent()) {
+            required = Math.max(required, needed(sleep.getAsLong(), overrides.shutdownSeconds()));
+          }
+        }
+      }
+      if (required > 0 && settings.gracePeriodFloor() != null) {
+        required = Math.max(required, settings.gracePeriodFloor());
+      }
+      // R2: never below what the template has now (30 when omitted); never written when already enough
+      if (required > current.effectiveGracePeriod()) {
+        out = out.withGracePeriod(required);
+      } else {
+        out = out.withGracePeriod(current.terminationGracePeriodSeconds());
+      }
+      t.hooks = out;
+      return t;
+    }
+
+    /** R1: the hook must end before the grace period does, with the app's shutdown time left over. */
+    private static long needed(long sleep, long shutdown) {
+      return Math.max(sleep + shutdown, sleep + 1);
+    }
+
+    private DeploymentPlan frozen(List<PolicySnapshot> ordered, String reason, String message) {
+      for (PolicySnapshot p : ordered) {
+        verdicts.add(new PolicyVerdict(p.name(), DeploymentState.Skipped, reason, message));
+      }
+      return result(ordered.isEmpty() ? null : ordered.get(0).name(), null, Change.NONE, emptyPatch(), "");
+    }
+
+    private DeploymentPlan result(String governing, HookAction action, Change change, ArrayNode patch,
+        String summary) {
+      return new DeploymentPlan(namespace, name, verdicts, governing, action, change, patch, summary, notices);
+    }
+
+    private static ArrayNode emptyPatch() {
+      return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    }
+
+    private static String describeRevert(PodTemplateHooks current, PodTemplateHooks desired) {
+      List<String> parts = new ArrayList<>();
+      for (ContainerHook c : current.containers()) {
+        ContainerHook d = desired.containers().get(c.index());
+        if (!Objects.equals(c.preStop(), d.preStop())) {
+          parts.add(c.name() + " preStop " + SleepHooks.describe(c.preStop()) + " -> " + SleepHooks.describe(d.preStop()));
+        }
+      }
+      if (!Objects.equals(current.terminationGracePeriodSeconds(), desired.terminationGracePeriodSeconds())) {
+        parts.add("terminationGracePeriodSeconds " + current.terminationGracePeriodSeconds() + " -> "
+            + (desired.terminationGracePeriodSeconds() == null ? "unset (30)" : desired.terminationGracePeriodSeconds()));
+      }
+      return String.join(", ", parts);
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.isBlank() ? null : s.trim();
+    }
+  }
+
+  /** The policy's intended template for one Deployment, with the bookkeeping needed to explain it. */
+  private static final class Target {
+    final long sleep;
+    final long shutdown;
+    final HookAction action;
+    final List<String> selected = new ArrayList<>();
+    final List<String> ours = new ArrayList<>();
+    final Map<String, String> kept = new LinkedHashMap<>();
+    final List<String> missing = new ArrayList<>();
+    PodTemplateHooks hooks;
+
+    Target(long sleep, long shutdown, HookAction action) {
+      this.sleep = sleep;
+      this.shutdown = shutdown;
+      this.action = action;
+    }
+
+    String describe(PodTemplateHooks from) {
+      List<String> parts = new ArrayList<>();
+      List<String> changed = ours.stream().filter(n -> !Objects.equals(from.container(n).orElseThrow().preStop(),
+          hooks.container(n).orElseThrow().preStop())).toList();
+      if (!changed.isEmpty()) {
+        parts.add("set preStop " + hookWords() + " on " + String.join(", ", changed));
+      }
+      if (!Objects.equals(from.terminationGracePeriodSeconds(), hooks.terminationGracePeriodSeconds())) {
+        parts.add("raise terminationGracePeriodSeconds " + from.effectiveGracePeriod() + " -> "
+            + hooks.effectiveGracePeriod());
+      }
+      if (parts.isEmpty()) {
+        parts.add("update its bookkeeping annotations");
+      }
+      if (!kept.isEmpty()) {
+        parts.add("keep the existing hook of " + String.join(", ", kept.keySet()));
+      }
+      return String.join("; ", parts);
+    }
+
+    String hookWords() {
+      return action == HookAction.Sleep ? "sleep " + sleep + "s (native sleep action)"
+          : "exec sleep " + sleep;
+    }
+
+    String appliedMessage(PodTemplateHooks desired) {
+      String msg = "preStop " + hookWords() + " on " + String.join(", ", ours) + "; terminationGracePeriodSeconds "
+          + desired.effectiveGracePeriod() + " (shutdown " + shutdown + "s)";
+      return kept.isEmpty() ? msg : msg + "; kept existing hook of " + String.join(", ", kept.keySet());
+    }
+
+    String keptMessage() {
+      List<String> parts = new ArrayList<>();
+      kept.forEach((c, h) -> parts.add(c + " (" + h + ")"));
+      return "kept the existing preStop hook of " + String.join(", ", parts)
+          + " (existingHook: Keep); grace period checked against recognised sleeps";
+    }
+
+    String missingNote() {
+      return missing.isEmpty() ? "" : "; not found: " + String.join(", ", missing);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.graceful.operator.core;
+
+/** The annotation keys of SPEC §5: the ones people set, and the ones the operator writes on Deployment metadata. */
+public final class GracefulAnnotations {
+  public static final String PREFIX = "graceful.io/";
+
+  // set by people
+  public static final String POLICY = PREFIX + "policy";
+  public static final String ENABLED = PREFIX + "enabled";
+  public static final String SLEEP_SECONDS = PREFIX + "sleep-seconds";
+  public static final String SHUTDOWN_SECONDS = PREFIX + "shutdown-seconds";
+  public static final String ACTION = PREFIX + "action";
+
+  // written by the operator, never in the pod template
+  public static final String APPLIED_POLICY = PREFIX + "applied-policy";
+  public static final String ORIGINAL = PREFIX + "original";
+  public static final String APPLIED = PREFIX + "applied";
+  public static final String REAPPLIED = PREFIX + "reapplied";
+
+  /** Every key the operator owns, in the order it writes them. */
+  public static final java.util.List<String> OWNED = java.util.List.of(APPLIED_POLICY, ORIGINAL, APPLIED, REAPPLIED);
+
+  private GracefulAnnotations() {
+  }
+}

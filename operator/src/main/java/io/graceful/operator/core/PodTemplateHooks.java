@@ -1,0 +1,63 @@
+package io.graceful.operator.core;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Lifecycle;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The fields of a Deployment's pod template that the operator owns: the regular containers' preStop hooks and
+ * the grace period. Init containers (and so native sidecars) are never part of it (R3).
+ */
+public record PodTemplateHooks(Long terminationGracePeriodSeconds, List<ContainerHook> containers) {
+
+  /** Kubernetes' default when a template omits terminationGracePeriodSeconds. */
+  public static final long DEFAULT_GRACE_PERIOD = 30;
+
+  public PodTemplateHooks {
+    containers = List.copyOf(containers);
+  }
+
+  /** Empty when the Deployment has no pod template spec (input the API server would reject). */
+  public static Optional<PodTemplateHooks> of(Deployment deployment) {
+    if (deployment.getSpec() == null || deployment.getSpec().getTemplate() == null
+        || deployment.getSpec().getTemplate().getSpec() == null
+        || deployment.getSpec().getTemplate().getSpec().getContainers() == null) {
+      return Optional.empty();
+    }
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    List<ContainerHook> hooks = new ArrayList<>();
+    for (int i = 0; i < pod.getContainers().size(); i++) {
+      Container c = pod.getContainers().get(i);
+      if (c == null || c.getName() == null) {
+        return Optional.empty();
+      }
+      Lifecycle l = c.getLifecycle();
+      boolean others = l != null && (l.getPostStart() != null || l.getStopSignal() != null
+          || l.getAdditionalProperties() != null && !l.getAdditionalProperties().isEmpty());
+      hooks.add(new ContainerHook(i, c.getName(), l == null ? null : l.getPreStop(), l != null, others));
+    }
+    return Optional.of(new PodTemplateHooks(pod.getTerminationGracePeriodSeconds(), hooks));
+  }
+
+  public long effectiveGracePeriod() {
+    return terminationGracePeriodSeconds == null ? DEFAULT_GRACE_PERIOD : terminationGracePeriodSeconds;
+  }
+
+  public Optional<ContainerHook> container(String name) {
+    return containers.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  public PodTemplateHooks with(ContainerHook changed) {
+    List<ContainerHook> out = new ArrayList<>(containers);
+    out.set(changed.index(), changed);
+    return new PodTemplateHooks(terminationGracePeriodSeconds, out);
+  }
+
+  public PodTemplateHooks withGracePeriod(Long seconds) {
+    return new PodTemplateHooks(seconds, containers);
+  }
+}

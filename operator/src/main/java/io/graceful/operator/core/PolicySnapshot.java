@@ -1,0 +1,13 @@
+package io.graceful.operator.core;
+
+import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
+
+/**
+ * What planning needs to know of one GracefulPolicy: identity, age (for precedence), generation and spec.
+ * Built by the glue from the cached custom resource, so that the core never sees client classes.
+ *
+ * @param creationTimestamp RFC 3339, as the API server writes it; compared as text, which orders correctly
+ */
+public record PolicySnapshot(String namespace, String name, String creationTimestamp, long generation,
+    GracefulPolicySpec spec) {
+}

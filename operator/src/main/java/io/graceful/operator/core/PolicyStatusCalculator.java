@@ -1,0 +1,104 @@
+package io.graceful.operator.core;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.graceful.operator.api.v1alpha1.DeploymentState;
+import io.graceful.operator.api.v1alpha1.GovernedDeployment;
+import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A policy's status as a function of the policy and the plans of its namespace's Deployments. Conditions keep
+ * their lastTransitionTime unless their status flips, so an unchanged world computes an equal status and the
+ * glue writes nothing.
+ */
+public final class PolicyStatusCalculator {
+  /** Bound on {@code status.deployments}, so a policy over thousands of Deployments keeps a small object. */
+  public static final int MAX_LISTED = 50;
+  public static final String READY = "Ready";
+  public static final String VALID = "Valid";
+
+  private PolicyStatusCalculator() {
+  }
+
+  /**
+   * @param now RFC 3339 time to stamp on a condition that flips
+   */
+  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
+      GracefulPolicyStatus previous, boolean nativeSleepSupported, String now) {
+    PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
+    Map<DeploymentState, Integer> counts = new EnumMap<>(DeploymentState.class);
+    List<GovernedDeployment> listed = new ArrayList<>();
+    int fighting = 0;
+    int matched = 0;
+    for (DeploymentPlan plan : plans) {
+      PolicyVerdict v = plan.verdictFor(policy.name()).orElse(null);
+      if (v == null) {
+        continue;
+      }
+      matched++;
+      counts.merge(v.state(), 1, Integer::sum);
+      if (v.reason().equals("FightingAnotherController")) {
+        fighting++;
+      }
+      if (v.state() != DeploymentState.Applied) {
+        listed.add(new GovernedDeployment(plan.name(), v.state(), v.reason(), v.message()));
+      }
+    }
+    listed.sort(Comparator.comparing(GovernedDeployment::getName));
+
+    GracefulPolicyStatus status = new GracefulPolicyStatus();
+    status.setObservedGeneration(policy.generation());
+    status.setMatched(matched);
+    status.setApplied(counts.getOrDefault(DeploymentState.Applied, 0));
+    status.setPending(counts.getOrDefault(DeploymentState.Pending, 0));
+    status.setSkipped(counts.getOrDefault(DeploymentState.Skipped, 0));
+    status.setAudit(counts.getOrDefault(DeploymentState.Audit, 0));
+    status.setConflicts(counts.getOrDefault(DeploymentState.Conflict, 0));
+    status.setDeployments(listed.size() > MAX_LISTED ? List.copyOf(listed.subList(0, MAX_LISTED)) : listed);
+    status.setHookAction(validated.valid() ? validated.settings().resolvedAction(nativeSleepSupported) : null);
+
+    List<Condition> previousConditions = previous == null || previous.getConditions() == null ? List.of()
+        : previous.getConditions();
+    Condition valid = validated.valid()
+        ? condition(VALID, true, "SpecValid", "the spec is valid", policy, previousConditions, now)
+        : condition(VALID, false, "InvalidSpec", String.join("; ", validated.problems()), policy,
+            previousConditions, now);
+    Condition ready;
+    if (!validated.valid()) {
+      ready = condition(READY, false, "InvalidSpec", "the spec is invalid; no Deployment is changed", policy,
+          previousConditions, now);
+    } else if (status.getPending() > 0) {
+      ready = condition(READY, false, "ChangesPending", status.getPending() + " of " + matched
+          + " matched Deployments are waiting for a change", policy, previousConditions, now);
+    } else if (fighting > 0) {
+      ready = condition(READY, false, "FightingAnotherController", fighting
+          + " Deployments keep being changed back by another writer", policy, previousConditions, now);
+    } else {
+      ready = condition(READY, true, "Converged", summary(status), policy, previousConditions, now);
+    }
+    status.setConditions(List.of(ready, valid));
+    return status;
+  }
+
+  private static String summary(GracefulPolicyStatus s) {
+    return s.getMatched() + " matched: " + s.getApplied() + " applied, " + s.getSkipped() + " skipped, "
+        + s.getAudit() + " audit, " + s.getConflicts() + " conflicts";
+  }
+
+  private static Condition condition(String type, boolean ok, String reason, String message, PolicySnapshot policy,
+      List<Condition> previous, String now) {
+    String status = ok ? "True" : "False";
+    String since = previous.stream()
+        .filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()) && c.getLastTransitionTime() != null)
+        .map(Condition::getLastTransitionTime)
+        .findFirst()
+        .orElse(now);
+    return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+        .withObservedGeneration(policy.generation()).withLastTransitionTime(since).build();
+  }
+}

@@ -89,6 +89,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       List<PolicySnapshot> inNamespace = policies.list(deployment.getMetadata().getNamespace())
           .map(PolicySnapshots::of).toList();
       DeploymentPlan plan = DeploymentPlanner.plan(deployment, inNamespace, planning);
+      LOG.debug("planned {} over {} policies: {}", plan.change(), inNamespace.size(), plan.verdicts());
       for (Notice n : plan.notices()) {
         events.decided(deployment, "Warning", n.reason(), n.message());
       }

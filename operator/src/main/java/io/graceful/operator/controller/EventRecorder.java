@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -25,11 +24,12 @@ public final class EventRecorder {
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final int MAX_MESSAGE = 1024;
+  private static final int MAX_REMEMBERED = 200_000;
 
   private final KubernetesClient client;
   private final String instance;
-  /** (uid, reason) -> last message reported; a new message for the same reason is a new Event. */
-  private final Map<String, String> reported = new ConcurrentHashMap<>();
+  /** (uid, reason, message) already reported. */
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
   public EventRecorder(KubernetesClient client, String instance) {
     this.client = client;
@@ -45,7 +45,7 @@ public final class EventRecorder {
               .withLabel(MANAGED_BY_LABEL, COMPONENT).list().getItems().stream()).toList();
       for (Event e : events) {
         if (e.getInvolvedObject() != null && e.getInvolvedObject().getUid() != null) {
-          reported.put(key(e.getInvolvedObject().getUid(), e.getReason()), String.valueOf(e.getMessage()));
+          reported.add(key(e.getInvolvedObject().getUid(), e.getReason(), String.valueOf(e.getMessage())));
         }
       }
       LOG.info("read {} earlier operator Events; they will not be repeated", events.size());
@@ -56,29 +56,31 @@ public final class EventRecorder {
 
   /** Reports a change the operator just wrote. */
   public void changed(HasMetadata object, String type, String reason, String message) {
-    reported.put(key(object.getMetadata().getUid(), reason), message);
+    reported.add(key(object.getMetadata().getUid(), reason, truncate(message)));
     emit(object, type, reason, message);
   }
 
   /** Reports a decision; nothing is sent if the same decision was already reported for this object. */
   public void decided(HasMetadata object, String type, String reason, String message) {
-    String previous = reported.put(key(object.getMetadata().getUid(), reason), message);
-    if (!message.equals(previous)) {
+    if (reported.size() > MAX_REMEMBERED) {
+      // bounded memory on huge clusters; the cost of forgetting is one repeated Event per decision
+      reported.clear();
+    }
+    if (reported.add(key(object.getMetadata().getUid(), reason, truncate(message)))) {
       emit(object, type, reason, message);
     }
   }
 
-  /** Forgets a deleted object. */
-  public void forget(String uid) {
-    reported.keySet().removeIf(k -> k.startsWith(uid + "/"));
+  private static String key(String uid, String reason, String message) {
+    return uid + "/" + reason + "/" + message;
   }
 
-  private static String key(String uid, String reason) {
-    return uid + "/" + reason;
+  private static String truncate(String message) {
+    return message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
   }
 
   private void emit(HasMetadata object, String type, String reason, String message) {
-    String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+    String text = truncate(message);
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     Event event = new EventBuilder()
         .withNewMetadata()

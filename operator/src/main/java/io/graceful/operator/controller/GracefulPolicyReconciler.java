@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -37,12 +39,14 @@ import org.slf4j.MDC;
 @ControllerConfiguration(name = GracefulPolicyReconciler.NAME)
 public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   public static final String NAME = "gracefulpolicies";
+  private static final Logger LOG = LoggerFactory.getLogger(GracefulPolicyReconciler.class);
 
   private final PlanningContext planning;
   private final EventRecorder events;
   private final PolicyStatusListener listener;
   private final Clock clock;
   private InformerEventSource<Deployment, GracefulPolicy> deployments;
+  private final java.util.Map<String, GracefulPolicyStatus> lastWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
   public GracefulPolicyReconciler(PlanningContext planning, EventRecorder events, PolicyStatusListener listener,
       Clock clock) {
@@ -91,16 +95,35 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
           policy.getStatus(), planning.nativeSleepSupported(), now);
+      LOG.debug("status over {} Deployments: matched {} applied {} pending {}", plans.size(), status.getMatched(),
+          status.getApplied(), status.getPending());
       reportValidity(policy, status);
       listener.computed(policy, status);
-      if (!status.equals(policy.getStatus())) {
-        context.getClient().resource(policy).editStatus(p -> {
-          p.setStatus(status);
-          return p;
-        });
+      if (!status.equals(policy.getStatus()) && !status.equals(lastWritten.get(policy.getMetadata().getUid()))) {
+        if (LOG.isTraceEnabled()) {
+          LOG.trace("status changes from {} to {}", context.getClient().getKubernetesSerialization()
+              .asJson(policy.getStatus()), context.getClient().getKubernetesSerialization().asJson(status));
+        }
+        writeStatus(context, policy, status);
       }
       return UpdateControl.noUpdate();
     }
+  }
+
+  /**
+   * Replaces the whole status with one JSON Patch {@code add /status}: a diff against the cached copy could be
+   * computed from a stale status and land wrongly. The last status written is remembered so that a reconcile
+   * running before the cache has caught up does not write the same status again.
+   */
+  private void writeStatus(Context<GracefulPolicy> context, GracefulPolicy policy, GracefulPolicyStatus status) {
+    GracefulPolicy base = new GracefulPolicy();
+    base.setMetadata(policy.getMetadata());
+    base.setSpec(policy.getSpec());
+    context.getClient().resource(base).editStatus(p -> {
+      p.setStatus(status);
+      return p;
+    });
+    lastWritten.put(policy.getMetadata().getUid(), status);
   }
 
   private void reportValidity(GracefulPolicy policy, GracefulPolicyStatus status) {

@@ -1,0 +1,148 @@
+package io.graceful.charttests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.Release;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** `helm template` succeeds under the supported value sets and fails, clearly, on wrong values. */
+class ChartRenderTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"defaults", "namespaced.yaml", "ha-off.yaml", "json-logs.yaml", "custom.yaml"})
+  void rendersUnderEveryValueSet(String values) {
+    Chart.Rendered r = values.equals("defaults") ? Chart.render() : Chart.render(values);
+    assertThat(r.all(Deployment.class)).hasSize(1);
+    assertThat(r.all(ServiceAccount.class)).hasSize(1);
+    assertThat(r.all(Service.class)).hasSize(1);
+    assertThat(r.raw()).doesNotContain("<no value>");
+    r.objects().forEach(o -> assertThat(o.getMetadata().getName()).as("name of %s", Chart.id(o))
+        .matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?").hasSizeLessThanOrEqualTo(63));
+  }
+
+  @Test
+  void defaultRenderHasTheExpectedObjects() {
+    assertThat(Chart.render().ids()).containsExactly(
+        "PodDisruptionBudget graceful-system/graceful-graceful-operator",
+        "ServiceAccount graceful-system/graceful-graceful-operator",
+        "ClusterRole graceful-graceful-operator",
+        "ClusterRoleBinding graceful-graceful-operator",
+        "Role graceful-system/graceful-graceful-operator-leader-election",
+        "RoleBinding graceful-system/graceful-graceful-operator-leader-election",
+        "Service graceful-system/graceful-graceful-operator-metrics",
+        "Deployment graceful-system/graceful-graceful-operator");
+  }
+
+  @Test
+  void releaseNamedAfterTheChartIsNotRepeated() {
+    Chart.Rendered r = Chart.Rendered.parse(new Helm(Chart.chartDir()).template().withName("graceful-operator")
+        .withNamespace("ops").withKubeVersion(Chart.DEFAULT_KUBE_VERSION).skipCrds().call());
+    assertThat(r.deployment().getMetadata().getName()).isEqualTo("graceful-operator");
+    assertThat(r.deployment().getMetadata().getNamespace()).isEqualTo("ops");
+  }
+
+  static Stream<Arguments> wrongValues() {
+    return Stream.of(
+        Arguments.of("logFormat=xml", (UnaryOperator<TemplateCommand>) t -> t.set("logFormat", "xml"),
+            "logFormat"),
+        Arguments.of("logLevel=verbose", (UnaryOperator<TemplateCommand>) t -> t.set("logLevel", "verbose"),
+            "logLevel"),
+        Arguments.of("replicas=-1", (UnaryOperator<TemplateCommand>) t -> t.set("replicas", -1), "replicas"),
+        Arguments.of("replicas=two", (UnaryOperator<TemplateCommand>) t -> t.set("replicas", "two"), "replicas"),
+        Arguments.of("nativeSleep=maybe", (UnaryOperator<TemplateCommand>) t -> t.set("nativeSleep", "maybe"),
+            "nativeSleep"),
+        Arguments.of("image.pullPolicy=Sometimes",
+            (UnaryOperator<TemplateCommand>) t -> t.set("image.pullPolicy", "Sometimes"), "pullPolicy"),
+        Arguments.of("maxReapplies=0", (UnaryOperator<TemplateCommand>) t -> t.set("maxReapplies", 0),
+            "maxReapplies"),
+        Arguments.of("reconcileThreads=500", (UnaryOperator<TemplateCommand>) t -> t.set("reconcileThreads", 500),
+            "reconcileThreads"),
+        Arguments.of("rollouts.maxConcurrent=-3",
+            (UnaryOperator<TemplateCommand>) t -> t.set("rollouts.maxConcurrent", -3), "maxConcurrent"),
+        Arguments.of("shutdownTimeoutSeconds=9000",
+            (UnaryOperator<TemplateCommand>) t -> t.set("shutdownTimeoutSeconds", 9000), "shutdownTimeoutSeconds"),
+        Arguments.of("preStop.sleepSeconds=0",
+            (UnaryOperator<TemplateCommand>) t -> t.set("preStop.sleepSeconds", 0), "sleepSeconds"),
+        Arguments.of("preStop.action=Http",
+            (UnaryOperator<TemplateCommand>) t -> t.set("preStop.action", "Http"), "action"),
+        Arguments.of("watchNamespaces=[Team_A]",
+            (UnaryOperator<TemplateCommand>) t -> t.withValuesFile(Chart.valuesFile("bad-namespace.yaml")),
+            "/watchNamespaces/0': 'Team_A' does not match pattern"),
+        Arguments.of("watchNamespaces=[team-a, team-a]",
+            (UnaryOperator<TemplateCommand>) t -> t.withValuesFile(Chart.valuesFile("duplicate-namespaces.yaml")),
+            "/watchNamespaces"),
+        Arguments.of("unknown top-level key extraEnv",
+            (UnaryOperator<TemplateCommand>) t -> t.set("extraEnv[0].name", "GRACEFUL_TYPO"), "extraEnv"),
+        Arguments.of("unknown nested key image.name",
+            (UnaryOperator<TemplateCommand>) t -> t.set("image.name", "x"), "name"),
+        Arguments.of("image.digest=latest",
+            (UnaryOperator<TemplateCommand>) t -> t.set("image.digest", "latest"), "digest"),
+        Arguments.of("podDisruptionBudget.minAvailable=0",
+            (UnaryOperator<TemplateCommand>) t -> t.set("podDisruptionBudget.minAvailable", 0), "minAvailable"),
+        Arguments.of("replicas=2 without leader election",
+            (UnaryOperator<TemplateCommand>) t -> t.set("leaderElection.enabled", false),
+            "replicas is 2 but leaderElection.enabled is false"),
+        Arguments.of("serviceMonitor without service",
+            (UnaryOperator<TemplateCommand>) t -> t.set("metrics.service.enabled", false)
+                .set("metrics.serviceMonitor.enabled", true),
+            "metrics.serviceMonitor.enabled requires metrics.service.enabled=true"),
+        Arguments.of("existing ServiceAccount without a name",
+            (UnaryOperator<TemplateCommand>) t -> t.set("serviceAccount.create", false),
+            "serviceAccount.name is required when serviceAccount.create is false"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("wrongValues")
+  void wrongValuesFailWithAClearMessage(String name, UnaryOperator<TemplateCommand> values, String mentions) {
+    String error = Chart.renderError(values.apply(Chart.template()));
+    assertThat(error).as("error for %s", name).contains(mentions);
+    System.out.printf("%s -> %s%n", name, error.replace('\n', ' '));
+  }
+
+  @Test
+  void schemaErrorsNameTheValueAndTheRule() {
+    assertThat(Chart.renderError(Chart.template().set("logFormat", "xml")))
+        .contains("logFormat").contains("text").contains("json");
+    assertThat(Chart.renderError(Chart.template().set("replicas", -1)))
+        .contains("replicas").contains("minimum");
+  }
+
+  @Test
+  void clustersOlderThan125AreRefused() {
+    assertThat(Chart.renderError(Chart.template().withKubeVersion("v1.24.0")))
+        .contains("kubeVersion").contains(">=1.25.0-0");
+  }
+
+  @Test
+  void singleReplicaWithoutLeaderElectionIsAllowed() {
+    Chart.Rendered r = Chart.render("ha-off.yaml");
+    assertThat(r.deployment().getSpec().getReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void notesTellTheUserWhatToDoNext() {
+    Release release = new Helm(Chart.chartDir()).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+        .withKubeVersion(Chart.DEFAULT_KUBE_VERSION).clientOnly().dryRun().call();
+    String notes = release.getOutput();
+    assertThat(notes)
+        .contains("kind: GracefulPolicy")
+        .contains("kubectl get gracefulpolicies -A")
+        .contains("events --for deployment/")
+        .contains("helm uninstall graceful -n graceful-system")
+        .contains("CRD is NOT removed")
+        .contains("kubectl apply --server-side -f crd/")
+        .contains("rollout status deployment/graceful-graceful-operator")
+        .doesNotContain("<no value>");
+  }
+}

@@ -1,0 +1,320 @@
+package io.graceful.charttests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The operator pod: Pod Security "restricted", probes and ports, environment, dogfood hook, PDB. */
+class PodSpecTest {
+
+  /** Every variable the chart may set; the operator refuses unknown GRACEFUL_* variables. */
+  static final List<String> KNOWN_ENV = List.of(
+      "POD_NAME", "POD_NAMESPACE", "GRACEFUL_WATCH_NAMESPACES", "GRACEFUL_NATIVE_SLEEP", "GRACEFUL_MAX_REAPPLIES",
+      "GRACEFUL_RECONCILE_THREADS", "GRACEFUL_LEADER_ELECTION", "GRACEFUL_LEASE_NAME", "GRACEFUL_LEASE_NAMESPACE",
+      "GRACEFUL_HTTP_PORT", "GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "GRACEFUL_LOG_LEVEL", "GRACEFUL_LOG_FORMAT",
+      "GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE",
+      "GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", "JAVA_TOOL_OPTIONS");
+
+  private static PodSpec pod(Chart.Rendered r) {
+    return r.deployment().getSpec().getTemplate().getSpec();
+  }
+
+  private static Container container(Chart.Rendered r) {
+    List<Container> containers = pod(r).getContainers();
+    assertThat(containers).hasSize(1);
+    return containers.get(0);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"defaults", "namespaced.yaml", "ha-off.yaml", "json-logs.yaml", "custom.yaml"})
+  void podPassesPodSecurityRestricted(String values) {
+    Chart.Rendered r = values.equals("defaults") ? Chart.render() : Chart.render(values);
+    PodSpec pod = pod(r);
+    assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+    assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
+    assertThat(pod.getHostIPC()).isNotEqualTo(Boolean.TRUE);
+    assertThat(pod.getInitContainers()).isNullOrEmpty();
+    assertThat(pod.getVolumes()).allSatisfy(v -> {
+      assertThat(v.getHostPath()).as("hostPath volume").isNull();
+      assertThat(v.getEmptyDir()).as("only emptyDir volumes").isNotNull();
+    });
+    PodSecurityContext psc = pod.getSecurityContext();
+    assertThat(psc.getRunAsNonRoot()).isTrue();
+    assertThat(psc.getRunAsUser()).isEqualTo(65532L);
+    assertThat(psc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getAutomountServiceAccountToken()).isTrue();
+
+    Container c = container(r);
+    SecurityContext sc = c.getSecurityContext();
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getPrivileged()).isFalse();
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(sc.getRunAsNonRoot()).isTrue();
+    assertThat(sc.getRunAsUser()).isEqualTo(65532L);
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(c.getPorts()).allSatisfy(p -> assertThat(p.getHostPort()).isNull());
+
+    // read-only root: the JVM's tmpdir is a writable emptyDir
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/tmp");
+      assertThat(pod.getVolumes()).anySatisfy(v -> {
+        assertThat(v.getName()).isEqualTo(m.getName());
+        assertThat(v.getEmptyDir()).isNotNull();
+      });
+    });
+    assertThat(r.env().get("JAVA_TOOL_OPTIONS")).contains("-Djava.io.tmpdir=/tmp");
+  }
+
+  @Test
+  void probesAndPortsUseTheNamedHttpPort() {
+    Chart.Rendered r = Chart.render();
+    Container c = container(r);
+    assertThat(c.getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("http");
+      assertThat(p.getContainerPort()).isEqualTo(8080);
+      assertThat(p.getProtocol()).isEqualTo("TCP");
+    });
+    assertThat(r.env()).contains(entry("GRACEFUL_HTTP_PORT", "8080"));
+    assertHttpGet(c.getLivenessProbe(), "/healthz");
+    assertHttpGet(c.getReadinessProbe(), "/readyz");
+    assertHttpGet(c.getStartupProbe(), "/healthz");
+    // the startup probe gives the JVM time; liveness must not kill a slow-starting JVM on its own
+    Probe s = c.getStartupProbe();
+    assertThat(s.getPeriodSeconds() * s.getFailureThreshold()).isGreaterThanOrEqualTo(60);
+
+    Service svc = r.one(Service.class);
+    assertThat(svc.getSpec().getType()).isEqualTo("ClusterIP");
+    assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getPort()).isEqualTo(8080);
+      assertThat(p.getTargetPort()).isEqualTo(new IntOrString("http"));
+    });
+    assertThat(svc.getSpec().getSelector())
+        .isEqualTo(r.deployment().getSpec().getSelector().getMatchLabels());
+  }
+
+  private static void assertHttpGet(Probe probe, String path) {
+    assertThat(probe).as("probe %s", path).isNotNull();
+    assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+    assertThat(probe.getHttpGet().getPort()).isEqualTo(new IntOrString("http"));
+  }
+
+  @Test
+  void defaultEnvironmentMatchesDefaultValues() {
+    Chart.Rendered r = Chart.render();
+    assertThat(r.env()).containsExactly(
+        entry("POD_NAME", null),
+        entry("POD_NAMESPACE", null),
+        entry("GRACEFUL_WATCH_NAMESPACES", ""),
+        entry("GRACEFUL_NATIVE_SLEEP", "auto"),
+        entry("GRACEFUL_MAX_REAPPLIES", "3"),
+        entry("GRACEFUL_RECONCILE_THREADS", "10"),
+        entry("GRACEFUL_LEADER_ELECTION", "true"),
+        entry("GRACEFUL_LEASE_NAME", Chart.FULLNAME),
+        entry("GRACEFUL_LEASE_NAMESPACE", Chart.NAMESPACE),
+        entry("GRACEFUL_HTTP_PORT", "8080"),
+        entry("GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "20"),
+        entry("GRACEFUL_LOG_LEVEL", "INFO"),
+        entry("GRACEFUL_LOG_FORMAT", "text"),
+        entry("GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "10"),
+        entry("GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", "0"),
+        entry("GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", "3"),
+        entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"));
+    Container c = container(r);
+    assertThat(c.getEnv()).filteredOn(e -> e.getName().startsWith("POD_")).allSatisfy(e ->
+        assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+            .isEqualTo(e.getName().equals("POD_NAME") ? "metadata.name" : "metadata.namespace"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"defaults", "namespaced.yaml", "ha-off.yaml", "json-logs.yaml", "custom.yaml"})
+  void onlyKnownVariablesAreSet(String values) {
+    Chart.Rendered r = values.equals("defaults") ? Chart.render() : Chart.render(values);
+    assertThat(r.env().keySet()).isSubsetOf(KNOWN_ENV).doesNotHaveDuplicates();
+    assertThat(container(r).getEnv()).extracting(e -> e.getName()).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void environmentFollowsValues() {
+    assertThat(Chart.render("namespaced.yaml").env()).contains(entry("GRACEFUL_WATCH_NAMESPACES", "team-a,team-b"));
+    assertThat(Chart.render("json-logs.yaml").env())
+        .contains(entry("GRACEFUL_LOG_FORMAT", "json"), entry("GRACEFUL_LOG_LEVEL", "DEBUG"));
+    Map<String, String> haOff = Chart.render("ha-off.yaml").env();
+    assertThat(haOff).contains(entry("GRACEFUL_LEADER_ELECTION", "false"))
+        .doesNotContainKeys("GRACEFUL_LEASE_NAME", "GRACEFUL_LEASE_NAMESPACE");
+    assertThat(Chart.render("custom.yaml").env()).contains(
+        entry("GRACEFUL_NATIVE_SLEEP", "false"),
+        entry("GRACEFUL_MAX_REAPPLIES", "5"),
+        entry("GRACEFUL_RECONCILE_THREADS", "4"),
+        entry("GRACEFUL_LEASE_NAME", "graceful-leader"),
+        entry("GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "45"),
+        entry("GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "2"),
+        entry("GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", "1"),
+        entry("GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", "0"),
+        entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"));
+    // --set nativeSleep=true arrives as a boolean; it must still become the string the operator reads
+    assertThat(Chart.Rendered.parse(Chart.template().set("nativeSleep", true).call()).env())
+        .contains(entry("GRACEFUL_NATIVE_SLEEP", "true"));
+  }
+
+  @Test
+  void customValuesReachThePod() {
+    Chart.Rendered r = Chart.render("custom.yaml");
+    PodSpec pod = pod(r);
+    Container c = container(r);
+    assertThat(c.getImage()).isEqualTo("registry.example.com/platform/graceful-operator:0.1.0-rc1"
+        + "@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    assertThat(c.getImagePullPolicy()).isEqualTo("Always");
+    assertThat(pod.getImagePullSecrets()).extracting(s -> s.getName()).containsExactly("regcred");
+    assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("250m"))
+        .containsEntry("memory", new Quantity("384Mi"));
+    assertThat(c.getResources().getLimits()).containsEntry("memory", new Quantity("768Mi"));
+    assertThat(r.deployment().getSpec().getReplicas()).isEqualTo(3);
+    assertThat(pod.getServiceAccountName()).isEqualTo("graceful-sa");
+    assertThat(r.one(ServiceAccount.class).getMetadata().getAnnotations())
+        .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/graceful");
+    assertThat(pod.getPriorityClassName()).isEqualTo("system-cluster-critical");
+    assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/os", "linux");
+    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
+    assertThat(pod.getAffinity().getNodeAffinity()).isNotNull();
+    assertThat(pod.getTopologySpreadConstraints()).singleElement().satisfies(t -> {
+      assertThat(t.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
+      assertThat(t.getLabelSelector().getMatchLabels())
+          .isEqualTo(r.deployment().getSpec().getSelector().getMatchLabels());
+    });
+    Map<String, String> podLabels = r.deployment().getSpec().getTemplate().getMetadata().getLabels();
+    assertThat(podLabels).containsEntry("cost-center", "42").containsEntry("team", "platform")
+        .containsAllEntriesOf(r.deployment().getSpec().getSelector().getMatchLabels());
+    assertThat(r.deployment().getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("example.com/scrape", "true");
+    r.objects().forEach(o -> {
+      assertThat(o.getMetadata().getLabels()).as("labels of %s", Chart.id(o)).containsEntry("team", "platform");
+      assertThat(o.getMetadata().getAnnotations()).as("annotations of %s", Chart.id(o))
+          .containsEntry("owner", "platform@example.com");
+    });
+    assertThat(r.one(Service.class).getSpec().getPorts().get(0).getPort()).isEqualTo(9090);
+  }
+
+  @Test
+  void defaultResourcesAreSensible() {
+    Container c = container(Chart.render());
+    assertThat(c.getResources().getRequests())
+        .containsOnly(entry("cpu", new Quantity("100m")), entry("memory", new Quantity("256Mi")));
+    assertThat(c.getResources().getLimits()).containsOnly(entry("memory", new Quantity("512Mi")));
+  }
+
+  @Test
+  void everyObjectCarriesTheStandardLabels() {
+    Chart.Rendered r = Chart.render();
+    r.objects().forEach(o -> assertThat(o.getMetadata().getLabels()).as("labels of %s", Chart.id(o))
+        .containsEntry("app.kubernetes.io/name", "graceful-operator")
+        .containsEntry("app.kubernetes.io/instance", Chart.RELEASE)
+        .containsEntry("app.kubernetes.io/version", "0.1.0")
+        .containsEntry("app.kubernetes.io/managed-by", "Helm")
+        .containsEntry("helm.sh/chart", "graceful-operator-0.1.0"));
+    r.objects().stream().filter(o -> !o.getKind().startsWith("Cluster"))
+        .forEach(o -> assertThat(o.getMetadata().getNamespace()).as("namespace of %s", Chart.id(o))
+            .isEqualTo(Chart.NAMESPACE));
+  }
+
+  // ---- dogfood: SPEC R1 on the operator's own container ----
+
+  @ParameterizedTest
+  @ValueSource(strings = {"defaults", "ha-off.yaml", "custom.yaml"})
+  void ownPreStopAndGracePeriodObeyRuleR1(String values) {
+    Chart.Rendered r = values.equals("defaults") ? Chart.render() : Chart.render(values);
+    long tgps = pod(r).getTerminationGracePeriodSeconds();
+    long shutdown = Long.parseLong(r.env().get("GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS"));
+    long sleep = sleepSeconds(container(r).getLifecycle().getPreStop());
+    assertThat(sleep).isPositive();
+    assertThat(sleep).as("hook sleep < TGPS").isLessThan(tgps);
+    assertThat(sleep + shutdown).as("sleep + shutdown <= TGPS").isLessThanOrEqualTo(tgps);
+    assertThat(tgps).as("TGPS = sleep + shutdown + 5").isEqualTo(sleep + shutdown + 5);
+  }
+
+  @Test
+  void preStopIsNativeSleepFrom130AndExecSleepBefore() {
+    LifecycleHandler on130 = container(Chart.render()).getLifecycle().getPreStop();
+    assertThat(on130.getSleep().getSeconds()).isEqualTo(5L);
+    assertThat(on130.getExec()).isNull();
+
+    LifecycleHandler on129 = container(Chart.Rendered.parse(Chart.template().withKubeVersion("v1.29.4").call()))
+        .getLifecycle().getPreStop();
+    assertThat(on129.getSleep()).isNull();
+    assertThat(on129.getExec().getCommand()).containsExactly("sleep", "5");
+
+    LifecycleHandler forced = container(Chart.Rendered.parse(Chart.template().withKubeVersion("v1.29.4")
+        .set("preStop.action", "Sleep").set("preStop.sleepSeconds", 7).call())).getLifecycle().getPreStop();
+    assertThat(forced.getSleep().getSeconds()).isEqualTo(7L);
+  }
+
+  private static long sleepSeconds(LifecycleHandler h) {
+    if (h.getSleep() != null) {
+      assertThat(h.getExec()).as("one action per handler").isNull();
+      return h.getSleep().getSeconds();
+    }
+    List<String> cmd = h.getExec().getCommand();
+    assertThat(cmd).hasSize(2).first().isEqualTo("sleep");
+    return Long.parseLong(cmd.get(1));
+  }
+
+  // ---- PodDisruptionBudget ----
+
+  @Test
+  void pdbOnlyWhenMoreThanOneReplica() {
+    PodDisruptionBudget pdb = Chart.render().one(PodDisruptionBudget.class);
+    assertThat(pdb.getSpec().getMinAvailable()).isEqualTo(new IntOrString(1));
+    assertThat(pdb.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(Chart.render().deployment().getSpec().getSelector().getMatchLabels());
+    assertThat(Chart.render("ha-off.yaml").all(PodDisruptionBudget.class)).isEmpty();
+    assertThat(Chart.Rendered.parse(Chart.template().set("replicas", 1).call()).all(PodDisruptionBudget.class))
+        .isEmpty();
+    assertThat(Chart.Rendered.parse(Chart.template().set("podDisruptionBudget.enabled", false).call())
+        .all(PodDisruptionBudget.class)).isEmpty();
+    assertThat(Chart.render("custom.yaml").one(PodDisruptionBudget.class).getSpec().getMinAvailable())
+        .isEqualTo(new IntOrString(2));
+  }
+
+  @Test
+  void defaultTopologySpreadKeepsReplicasOnDifferentNodesWhenPossible() {
+    Chart.Rendered r = Chart.render();
+    assertThat(pod(r).getTopologySpreadConstraints()).singleElement().satisfies(t -> {
+      assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+      assertThat(t.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
+      assertThat(t.getLabelSelector().getMatchLabels())
+          .isEqualTo(r.deployment().getSpec().getSelector().getMatchLabels());
+    });
+    assertThat(pod(Chart.Rendered.parse(Chart.template().set("topologySpreadConstraints", "null").call()))
+        .getTopologySpreadConstraints()).isNullOrEmpty();
+  }
+
+  @Test
+  void serviceMonitorIsOptional() {
+    assertThat(Chart.render().objects()).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
+    Chart.Rendered r = Chart.render("custom.yaml");
+    var sm = r.objects().stream().filter(o -> o.getKind().equals("ServiceMonitor")).findFirst().orElseThrow();
+    assertThat(sm.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(sm.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+    assertThat(Chart.render().raw()).doesNotContain("ServiceMonitor");
+    ContainerPort port = container(r).getPorts().get(0);
+    assertThat(r.raw()).contains("port: " + port.getName() + "\n      path: /metrics");
+  }
+}

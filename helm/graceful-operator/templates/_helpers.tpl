@@ -1,0 +1,138 @@
+{{/* Chart name, truncated to the 63 characters a label value allows. */}}
+{{- define "graceful-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name of the release's objects: fullnameOverride, else "<release>-<chart>" (just "<release>" when the
+release name already contains the chart name), truncated to 63 characters.
+*/}}
+{{- define "graceful-operator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* "name-version" for the helm.sh/chart label. */}}
+{{- define "graceful-operator.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels that select the operator pods; never change them in an upgrade (Deployment selectors are immutable). */}}
+{{- define "graceful-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "graceful-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Labels of every object. */}}
+{{- define "graceful-operator.labels" -}}
+helm.sh/chart: {{ include "graceful-operator.chart" . }}
+{{ include "graceful-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: graceful-operator
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* metadata.annotations of every object, when commonAnnotations is set. Pass (dict "ctx" $ "extra" $map). */}}
+{{- define "graceful-operator.annotations" -}}
+{{- $all := merge (deepCopy (default dict .extra)) (deepCopy (default dict .ctx.Values.commonAnnotations)) }}
+{{- with $all -}}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* ServiceAccount name. */}}
+{{- define "graceful-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "graceful-operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Leader-election Lease name. */}}
+{{- define "graceful-operator.leaseName" -}}
+{{- default (include "graceful-operator.fullname" .) .Values.leaderElection.leaseName }}
+{{- end }}
+
+{{/* Image reference: repository:tag, or repository:tag@digest when a digest is set. */}}
+{{- define "graceful-operator.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag }}
+{{- if .Values.image.digest }}
+{{- printf "%s:%s@%s" .Values.image.repository $tag .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/*
+Whether the operator's own preStop hook uses the native sleep action (beta and on by default from
+Kubernetes 1.30). Auto decides from the cluster version Helm sees (`helm template` uses --kube-version).
+*/}}
+{{- define "graceful-operator.nativeSleep" -}}
+{{- if eq .Values.preStop.action "Sleep" }}true
+{{- else if eq .Values.preStop.action "Exec" }}false
+{{- else if semverCompare ">=1.30.0-0" .Capabilities.KubeVersion.Version }}true
+{{- else }}false
+{{- end }}
+{{- end }}
+
+{{/* Cross-field checks that values.schema.json cannot express. */}}
+{{- define "graceful-operator.validate" -}}
+{{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) }}
+{{- fail (printf "replicas is %d but leaderElection.enabled is false: several operator pods without leader election would all write to the same Deployments. Set leaderElection.enabled=true or replicas=1." (int .Values.replicas)) }}
+{{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled requires metrics.service.enabled=true (the ServiceMonitor scrapes that Service)." }}
+{{- end }}
+{{- end }}
+
+{{/*
+What the operator does to the workloads it governs, and nothing more (checked by chart-tests against an
+allow-list of the requests the operator sends):
+- Deployments: read and watch, and JSON Patch the pod template's preStop hooks and grace period. No update,
+  no create/delete.
+- GracefulPolicies: read and watch; write only their status subresource.
+- Events: record what was changed, skipped, reverted or conflicted (create, or patch to aggregate a repeat).
+No Secrets, no Pods, no wildcards.
+*/}}
+{{- define "graceful-operator.workloadRules" -}}
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["graceful.io"]
+  resources: ["gracefulpolicies"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["graceful.io"]
+  resources: ["gracefulpolicies/status"]
+  verbs: ["patch", "update"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch", "list"]
+{{- end }}
+
+{{/*
+Labels of the operator pods: no helm.sh/chart, so a chart release that changes nothing in the pod does
+not restart the operator.
+*/}}
+{{- define "graceful-operator.podLabels" -}}
+{{ include "graceful-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: graceful-operator
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}

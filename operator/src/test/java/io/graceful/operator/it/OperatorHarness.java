@@ -1,0 +1,93 @@
+package io.graceful.operator.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.graceful.operator.GracefulOperator;
+import io.graceful.operator.api.v1alpha1.GracefulPolicy;
+import io.graceful.operator.config.OperatorConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/** A mock API server with the real operator running against it, and the checks a user would make. */
+public final class OperatorHarness implements AutoCloseable {
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  public final MockApiServer api;
+  public final KubernetesClient client;
+  public final GracefulOperator operator;
+
+  public OperatorHarness(String minorVersion, OperatorConfig config) {
+    api = new MockApiServer(minorVersion);
+    client = api.client();
+    operator = GracefulOperator.start(client, config.withHttpPort(0));
+  }
+
+  public String newNamespace(String prefix) {
+    String ns = prefix + "-" + NAMESPACES.incrementAndGet();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    return ns;
+  }
+
+  public Deployment deployment(String ns, String name) {
+    return client.apps().deployments().inNamespace(ns).withName(name).get();
+  }
+
+  public GracefulPolicy policy(String ns, String name) {
+    return client.resources(GracefulPolicy.class).inNamespace(ns).withName(name).get();
+  }
+
+  public Deployment awaitDeployment(String ns, String name, Predicate<Deployment> condition) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> condition.test(deployment(ns, name)));
+    return deployment(ns, name);
+  }
+
+  public GracefulPolicy awaitPolicy(String ns, String name, Predicate<GracefulPolicy> condition) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          GracefulPolicy p = policy(ns, name);
+          return p != null && p.getStatus() != null && condition.test(p);
+        });
+    return policy(ns, name);
+  }
+
+  /** Waits until the policy's status describes its current generation with nothing pending. */
+  public GracefulPolicy awaitConverged(String ns, String name) {
+    return awaitPolicy(ns, name, p -> p.getStatus().getObservedGeneration() != null
+        && p.getStatus().getObservedGeneration().equals(p.getMetadata().getGeneration())
+        && p.getStatus().getPending() == 0);
+  }
+
+  public List<Event> events(String ns, String involvedName) {
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> e.getInvolvedObject() != null && involvedName.equals(e.getInvolvedObject().getName()))
+        .toList();
+  }
+
+  /** Writes the operator sent to Deployments of {@code ns} (they carry its field manager). */
+  public List<MockApiServer.Request> deploymentWrites(String ns) {
+    return api.requests(r -> r.isDeploymentWrite() && r.path().contains("/namespaces/" + ns + "/")
+        && r.path().contains("fieldManager=graceful-operator"));
+  }
+
+  public List<MockApiServer.Request> writesIn(String ns) {
+    return api.requests(r -> r.isWrite() && r.path().contains("/namespaces/" + ns + "/"));
+  }
+
+  public static Map<String, String> annotations(Deployment d) {
+    return d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
+  }
+
+  @Override
+  public void close() {
+    operator.close();
+    api.close();
+  }
+}

@@ -136,7 +136,8 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
         .filter(v -> Objects.equals(v.reason(), "GovernedByOtherPolicy")).toList();
     if (!losers.isEmpty() && plan.change() == Change.NONE) {
       events.decided(deployment, "Normal", "PolicyConflict", "matched by " + (losers.size() + 1) + " policies; "
-          + losers.stream().map(v -> v.policy() + " is " + v.message()).collect(Collectors.joining("; ")));
+          + losers.stream().map(v -> "policy " + v.policy() + " does not apply, " + v.message())
+              .collect(Collectors.joining("; ")));
     }
   }
 }

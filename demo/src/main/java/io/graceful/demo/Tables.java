@@ -1,0 +1,321 @@
+package io.graceful.demo;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/** Plain, aligned text tables in the spirit of {@code kubectl get}. */
+final class Tables {
+
+  static final String APPLIED_POLICY = "graceful.io/applied-policy";
+  static final String ENABLED = "graceful.io/enabled";
+  static final int DEFAULT_TGPS = 30;
+
+  private Tables() {
+  }
+
+  // ---------------------------------------------------------------------------------------------- Deployments
+
+  /**
+   * One row per (Deployment, container). {@code before} (may be null) is the state before the operator ran:
+   * a hook found there unchanged is the team's own ("foreign"), and a changed grace period shows its old value.
+   * {@code policies} (may be null) adds the POLICY and STATE columns.
+   */
+  static void deployments(PrintStream out, List<Deployment> deployments, List<Deployment> before,
+      List<GenericKubernetesResource> policies) {
+    boolean after = policies != null;
+    Map<String, Deployment> previous = new LinkedHashMap<>();
+    if (before != null) {
+      before.forEach(d -> previous.put(key(d), d));
+    }
+    Map<String, Map<String, String>> statusEntries = after ? statusEntriesByDeployment(policies) : Map.of();
+    TextTable table = after
+        ? new TextTable("NAMESPACE", "DEPLOYMENT", "CONTAINER", "PRESTOP", "TGPS", "POLICY", "STATE")
+        : new TextTable("NAMESPACE", "DEPLOYMENT", "CONTAINER", "PRESTOP", "TGPS");
+    for (Deployment d : sorted(deployments)) {
+      Deployment old = before == null ? null : previous.get(key(d));
+      boolean first = true;
+      for (Row c : containers(d)) {
+        Row was = old == null ? null : containers(old).stream().filter(o -> o.label.equals(c.label)).findFirst()
+            .orElse(null);
+        boolean foreign = before == null || (was != null && Objects.equals(was.hook, c.hook));
+        List<String> cells = new ArrayList<>(List.of(
+            first ? d.getMetadata().getNamespace() : "",
+            first ? d.getMetadata().getName() : "",
+            c.label,
+            hook(c.hook, foreign),
+            first ? tgps(d, old) : ""));
+        if (after) {
+          cells.add(first ? annotation(d, APPLIED_POLICY, "-") : "");
+          cells.add(first ? state(d, statusEntries.get(key(d))) : "");
+        }
+        table.add(cells);
+        first = false;
+      }
+    }
+    table.print(out);
+  }
+
+  static String key(Deployment d) {
+    return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
+  }
+
+  static List<Deployment> sorted(List<Deployment> deployments) {
+    return deployments.stream()
+        .sorted(Comparator.comparing((Deployment d) -> d.getMetadata().getNamespace())
+            .thenComparing(d -> d.getMetadata().getName()))
+        .toList();
+  }
+
+  /** A container of the pod template with its display label and preStop handler. */
+  record Row(String label, LifecycleHandler hook) {
+  }
+
+  /** Regular containers, then init containers and native sidecars (which the operator must never touch). */
+  static List<Row> containers(Deployment d) {
+    List<Row> rows = new ArrayList<>();
+    var spec = d.getSpec().getTemplate().getSpec();
+    for (Container c : spec.getContainers()) {
+      rows.add(new Row(c.getName(), preStop(c)));
+    }
+    for (Container c : spec.getInitContainers()) {
+      boolean sidecar = "Always".equals(c.getRestartPolicy());
+      rows.add(new Row(c.getName() + (sidecar ? " (sidecar)" : " (init)"), preStop(c)));
+    }
+    return rows;
+  }
+
+  static LifecycleHandler preStop(Container c) {
+    return c.getLifecycle() == null ? null : c.getLifecycle().getPreStop();
+  }
+
+  /** "sleep 10s (native)", "exec sleep 10", "exec /bin/drain.sh (foreign)", "httpGet :8080/shutdown (foreign)", "-". */
+  static String hook(LifecycleHandler h, boolean foreign) {
+    if (h == null) {
+      return "-";
+    }
+    String text;
+    if (h.getSleep() != null) {
+      return "sleep " + h.getSleep().getSeconds() + "s (native" + (foreign ? ", foreign)" : ")");
+    } else if (h.getExec() != null) {
+      text = "exec " + h.getExec().getCommand().stream().map(Tables::quote).collect(Collectors.joining(" "));
+    } else if (h.getHttpGet() != null) {
+      var get = h.getHttpGet();
+      String port = get.getPort() == null ? "" : get.getPort().getIntVal() != null
+          ? String.valueOf(get.getPort().getIntVal()) : get.getPort().getStrVal();
+      text = "httpGet :" + port + Objects.requireNonNullElse(get.getPath(), "/");
+    } else if (h.getTcpSocket() != null) {
+      var port = h.getTcpSocket().getPort();
+      text = "tcpSocket :" + (port == null ? "" : port.getIntVal() != null ? port.getIntVal() : port.getStrVal());
+    } else {
+      text = "(empty handler)";
+    }
+    return foreign ? text + " (foreign)" : text;
+  }
+
+  private static String quote(String arg) {
+    return arg.isEmpty() || arg.contains(" ") ? "\"" + arg + "\"" : arg;
+  }
+
+  /** The template's terminationGracePeriodSeconds; with the previous value when it changed. */
+  static String tgps(Deployment d, Deployment before) {
+    Long now = d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+    String text = now == null ? DEFAULT_TGPS + " (default)" : String.valueOf(now);
+    if (before != null) {
+      Long was = before.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+      if (!Objects.equals(was, now)) {
+        text += " (was " + (was == null ? DEFAULT_TGPS : was) + ")";
+      }
+    }
+    return text;
+  }
+
+  static String annotation(Deployment d, String name, String fallback) {
+    Map<String, String> annotations = d.getMetadata().getAnnotations();
+    return annotations == null ? fallback : annotations.getOrDefault(name, fallback);
+  }
+
+  /**
+   * The policies' view of one Deployment: "Applied" (or the applied policy's own non-Applied entry, e.g.
+   * "Skipped/ExistingHook"), then other policies' entries ("web: Conflict/GovernedByOtherPolicy"); when no policy
+   * governs it, "opted out" or "not selected".
+   */
+  static String state(Deployment d, Map<String, String> entriesByPolicy) {
+    Map<String, String> entries = entriesByPolicy == null ? Map.of() : entriesByPolicy;
+    String applied = annotation(d, APPLIED_POLICY, null);
+    List<String> parts = new ArrayList<>();
+    if (applied != null) {
+      parts.add(entries.getOrDefault(applied, "Applied"));
+    }
+    entries.forEach((policy, entry) -> {
+      if (!policy.equals(applied)) {
+        parts.add(policy + ": " + entry);
+      }
+    });
+    if (parts.isEmpty()) {
+      parts.add("false".equalsIgnoreCase(annotation(d, ENABLED, "")) ? "opted out" : "not selected");
+    }
+    return String.join("; ", parts);
+  }
+
+  /** namespace/deployment -> (policy -> "State/Reason") from every policy's status.deployments. */
+  private static Map<String, Map<String, String>> statusEntriesByDeployment(List<GenericKubernetesResource> policies) {
+    Map<String, Map<String, String>> byDeployment = new LinkedHashMap<>();
+    for (GenericKubernetesResource p : policies) {
+      for (Map<String, Object> entry : statusDeployments(p)) {
+        String text = entry.get("state") + (entry.get("reason") == null ? "" : "/" + entry.get("reason"));
+        byDeployment.computeIfAbsent(p.getMetadata().getNamespace() + "/" + entry.get("name"),
+            k -> new LinkedHashMap<>()).put(p.getMetadata().getName(), text);
+      }
+    }
+    return byDeployment;
+  }
+
+  // ------------------------------------------------------------------------------------------------- Policies
+
+  /** Like {@code kubectl get gp -A}, then every entry of status.deployments (the Deployments NOT applied). */
+  static void policies(PrintStream out, List<GenericKubernetesResource> policies) {
+    TextTable table = new TextTable("NAMESPACE", "NAME", "SLEEP", "SHUTDOWN", "MODE", "ACTION", "MATCHED", "APPLIED",
+        "PENDING", "SKIPPED", "AUDIT", "CONFLICTS", "READY");
+    TextTable details = new TextTable("NAMESPACE", "POLICY", "DEPLOYMENT", "STATE", "REASON", "MESSAGE");
+    for (GenericKubernetesResource p : sortedPolicies(policies)) {
+      table.add(p.getMetadata().getNamespace(), p.getMetadata().getName(),
+          text(p.get("spec", "preStop", "sleepSeconds")), text(p.get("spec", "shutdownSeconds")),
+          text(p.get("spec", "mode")), text(p.get("status", "hookAction")),
+          text(p.get("status", "matched")), text(p.get("status", "applied")), text(p.get("status", "pending")),
+          text(p.get("status", "skipped")), text(p.get("status", "audit")), text(p.get("status", "conflicts")),
+          ready(p));
+      for (Map<String, Object> entry : statusDeployments(p)) {
+        details.add(p.getMetadata().getNamespace(), p.getMetadata().getName(), text(entry.get("name")),
+            text(entry.get("state")), text(entry.get("reason")), text(entry.get("message")));
+      }
+    }
+    table.print(out);
+    if (!details.isEmpty()) {
+      out.println();
+      out.println("Deployments not in state Applied (status.deployments):");
+      details.print(out);
+    }
+  }
+
+  static List<GenericKubernetesResource> sortedPolicies(List<GenericKubernetesResource> policies) {
+    return policies.stream()
+        .sorted(Comparator.comparing((GenericKubernetesResource p) -> p.getMetadata().getNamespace())
+            .thenComparing(p -> p.getMetadata().getName()))
+        .toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> statusDeployments(GenericKubernetesResource p) {
+    Object list = p.get("status", "deployments");
+    return list instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+  }
+
+  /** The condition of that type, or null. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> condition(GenericKubernetesResource p, String type) {
+    Object conditions = p.get("status", "conditions");
+    if (conditions instanceof List<?> list) {
+      for (Object c : list) {
+        if (c instanceof Map<?, ?> m && type.equals(m.get("type"))) {
+          return (Map<String, Object>) m;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String ready(GenericKubernetesResource p) {
+    Map<String, Object> ready = condition(p, "Ready");
+    if (ready == null) {
+      return "-";
+    }
+    return "True".equals(ready.get("status")) ? "True" : ready.get("status") + " (" + ready.get("reason") + ")";
+  }
+
+  private static String text(Object value) {
+    return value == null ? "-" : String.valueOf(value);
+  }
+
+  // --------------------------------------------------------------------------------------------------- Events
+
+  static void events(PrintStream out, List<Event> events) {
+    TextTable table = new TextTable("NAMESPACE", "OBJECT", "TYPE", "REASON", "MESSAGE");
+    events.stream()
+        .sorted(Comparator.comparing(Tables::eventTime))
+        .forEach(e -> table.add(e.getMetadata().getNamespace(),
+            e.getInvolvedObject().getKind().toLowerCase() + "/" + e.getInvolvedObject().getName(),
+            text(e.getType()), text(e.getReason()), text(e.getMessage())));
+    table.print(out);
+  }
+
+  private static String eventTime(Event e) {
+    if (e.getEventTime() != null && e.getEventTime().getTime() != null) {
+      return e.getEventTime().getTime();
+    }
+    for (String time : new String[] {e.getFirstTimestamp(), e.getLastTimestamp(),
+        e.getMetadata().getCreationTimestamp()}) {
+      if (time != null) {
+        return time;
+      }
+    }
+    return "";
+  }
+
+  // ------------------------------------------------------------------------------------------------ TextTable
+
+  /** Columns padded to their widest cell, two spaces apart. */
+  static final class TextTable {
+    private final List<String> headers;
+    private final List<List<String>> rows = new ArrayList<>();
+
+    TextTable(String... headers) {
+      this.headers = List.of(headers);
+    }
+
+    void add(String... cells) {
+      add(List.of(cells));
+    }
+
+    void add(List<String> cells) {
+      rows.add(cells);
+    }
+
+    boolean isEmpty() {
+      return rows.isEmpty();
+    }
+
+    void print(PrintStream out) {
+      int[] widths = new int[headers.size()];
+      for (List<String> row : concat()) {
+        for (int i = 0; i < row.size(); i++) {
+          widths[i] = Math.max(widths[i], row.get(i).length());
+        }
+      }
+      for (List<String> row : concat()) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < row.size(); i++) {
+          line.append(i == row.size() - 1 ? row.get(i) : String.format("%-" + widths[i] + "s  ", row.get(i)));
+        }
+        out.println(line.toString().stripTrailing());
+      }
+    }
+
+    private List<List<String>> concat() {
+      List<List<String>> all = new ArrayList<>();
+      all.add(headers);
+      all.addAll(rows);
+      return all;
+    }
+  }
+}

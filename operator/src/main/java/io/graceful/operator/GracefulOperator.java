@@ -13,7 +13,12 @@ import io.graceful.operator.runtime.NativeSleepDetector;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.graceful.operator.runtime.LeaseRelease;
+import io.graceful.operator.runtime.OperatorMetrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,22 +33,40 @@ public final class GracefulOperator implements AutoCloseable {
 
   private final Operator operator;
   private final OperatorConfig config;
+  private final KubernetesClient client;
+  private final OperatorMetrics metrics;
+  private final AtomicBoolean stopping;
+  private final AtomicBoolean leading;
 
-  private GracefulOperator(Operator operator, OperatorConfig config) {
+  private GracefulOperator(Operator operator, OperatorConfig config, KubernetesClient client, OperatorMetrics metrics,
+      AtomicBoolean stopping, AtomicBoolean leading) {
     this.operator = operator;
     this.config = config;
+    this.client = client;
+    this.metrics = metrics;
+    this.stopping = stopping;
+    this.leading = leading;
   }
 
   public static GracefulOperator start(KubernetesClient client, OperatorConfig config) {
     return start(client, config, DecisionListener.NONE, GracefulPolicyReconciler.PolicyStatusListener.NONE);
   }
 
+  /** Starts with extra observers (benchmarks and tests count decisions through them). */
   public static GracefulOperator start(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses) {
     boolean nativeSleep = NativeSleepDetector.detect(client, config.nativeSleep());
     PlanningContext planning = new PlanningContext(nativeSleep, config.maxReapplies());
     EventRecorder events = new EventRecorder(client, config.identity());
     events.seed(config.watchNamespaces());
+    OperatorMetrics metrics = new OperatorMetrics();
+    DecisionListener allDecisions = DecisionListener.both(metrics, decisions);
+    GracefulPolicyReconciler.PolicyStatusListener allStatuses = (policy, status) -> {
+      metrics.computed(policy, status);
+      statuses.computed(policy, status);
+    };
+    AtomicBoolean stopping = new AtomicBoolean();
+    AtomicBoolean leading = new AtomicBoolean(!config.leaderElection());
 
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -52,21 +75,37 @@ public final class GracefulOperator implements AutoCloseable {
           // the operator writes status with JSON Patch itself; no server-side apply anywhere (SPEC R5)
           .withUseSSAToPatchPrimaryResource(false)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
-          .withReconciliationTerminationTimeout(config.shutdownTimeout());
+          .withReconciliationTerminationTimeout(config.shutdownTimeout())
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
       if (config.leaderElection()) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(),
-            config.leaseNamespace(), config.identity()));
+            config.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, config.identity(),
+            new LeaderCallbacks(() -> {
+              leading.set(true);
+              LOG.info("became leader ({}); reconciling", config.identity());
+            }, () -> {
+              leading.set(false);
+              if (!stopping.get()) {
+                // another replica may be writing already: stop at once, the pod restarts as a follower
+                LOG.error("lost the leader Lease; exiting so that only the leader writes");
+                new Thread(() -> System.exit(1), "exit-on-lost-lease").start();
+              }
+            }, leader -> LOG.info("leader is {}", leader)), false));
       }
     });
-    operator.register(new DeploymentReconciler(planning, new DeploymentWriter(client), events, decisions),
+    GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
+        Clock.systemUTC());
+    metrics.policiesFrom(policies::existingPolicies);
+    operator.register(new DeploymentReconciler(planning, new DeploymentWriter(client), events, allDecisions),
         scope(config.watchNamespaces(), o -> o.withOnUpdateFilter(
             DeploymentFilters.RELEVANT_UPDATE)));
-    operator.register(new GracefulPolicyReconciler(planning, events, statuses, Clock.systemUTC()),
-        scope(config.watchNamespaces(), o -> { }));
+    operator.register(policies, scope(config.watchNamespaces(), o -> { }));
     operator.start();
     LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
         : config.watchNamespaces().size());
-    return new GracefulOperator(operator, config);
+    return new GracefulOperator(operator, config, client, metrics, stopping, leading);
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
@@ -81,20 +120,38 @@ public final class GracefulOperator implements AutoCloseable {
     };
   }
 
-  public boolean isStarted() {
-    return operator.getRuntimeInfo().isStarted();
+  /** Liveness: a follower is alive while it waits; a leader while its informers are healthy. */
+  public boolean isLive() {
+    return !leading.get() || operator.getRuntimeInfo().allEventSourcesAreHealthy();
   }
 
-  public boolean isHealthy() {
-    return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  /** Readiness: started, not shutting down, and (as leader) informers synced and healthy. */
+  public boolean isReady() {
+    return !stopping.get() && operator.getRuntimeInfo().isStarted() && isLive();
+  }
+
+  public boolean isLeader() {
+    return leading.get();
+  }
+
+  public OperatorMetrics metrics() {
+    return metrics;
   }
 
   public OperatorConfig config() {
     return config;
   }
 
+  /**
+   * Stops taking new work, lets in-flight reconciliations finish within the configured timeout, and hands the
+   * leader Lease back. The client stays open (it is the caller's).
+   */
   @Override
   public void close() {
+    stopping.set(true);
     operator.stop();
+    if (config.leaderElection()) {
+      LeaseRelease.release(client, config.leaseNamespace(), config.leaseName(), config.identity());
+    }
   }
 }

@@ -37,7 +37,7 @@ public final class Main {
     AtomicBoolean stopping = new AtomicBoolean();
     GracefulOperator operator = GracefulOperator.start(client, config);
     HttpEndpoints http = config.httpPort() == 0 ? null : new HttpEndpoints(config.httpPort(),
-        operator::isHealthy, () -> !stopping.get() && operator.isStarted() && operator.isHealthy(), () -> "");
+        operator::isLive, () -> !stopping.get() && operator.isReady(), operator.metrics()::scrape);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stopping.set(true);
       log.info("SIGTERM: finishing in-flight work (at most {}s), then exiting", config.shutdownTimeout().toSeconds());
@@ -48,6 +48,8 @@ public final class Main {
       client.close();
       log.info("stopped");
       stopped.countDown();
+      // a JVM ended by SIGTERM reports 143 even after a clean shutdown; this one finished its work: exit 0
+      Runtime.getRuntime().halt(0);
     }, "shutdown"));
     stopped.await();
   }

@@ -14,4 +14,27 @@ public interface DecisionListener {
 
   default void writeFailed(DeploymentPlan plan, int httpCode) {
   }
+
+  /** Tells both, in order. */
+  static DecisionListener both(DecisionListener first, DecisionListener second) {
+    return new DecisionListener() {
+      @Override
+      public void planned(DeploymentPlan plan) {
+        first.planned(plan);
+        second.planned(plan);
+      }
+
+      @Override
+      public void written(DeploymentPlan plan) {
+        first.written(plan);
+        second.written(plan);
+      }
+
+      @Override
+      public void writeFailed(DeploymentPlan plan, int httpCode) {
+        first.writeFailed(plan, httpCode);
+        second.writeFailed(plan, httpCode);
+      }
+    };
+  }
 }

@@ -105,7 +105,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
 
   private void write(Deployment deployment, DeploymentPlan plan) {
     try {
-      writer.write(plan);
+      writer.write(deployment, plan);
     } catch (KubernetesClientException e) {
       // 409/422: the Deployment changed under us (or a test op failed); JOSDK retries from the fresh cache
       LOG.info("write of {} failed with {}: will retry", plan.change(), e.getCode());

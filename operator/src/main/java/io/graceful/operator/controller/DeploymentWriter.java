@@ -18,8 +18,12 @@ public final class DeploymentWriter {
     this.client = client;
   }
 
-  public Deployment write(DeploymentPlan plan) {
-    return client.apps().deployments().inNamespace(plan.namespace()).withName(plan.name())
+  /**
+   * @param cached the Deployment the plan was made from; naming the resource by the cached object (not by name)
+   *     keeps the client from fetching it first, so a change costs exactly one request
+   */
+  public Deployment write(Deployment cached, DeploymentPlan plan) {
+    return client.apps().deployments().inNamespace(plan.namespace()).resource(cached)
         .patch(JSON_PATCH, plan.patch().toString());
   }
 }

@@ -46,6 +46,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private final PolicyStatusListener listener;
   private final Clock clock;
   private InformerEventSource<Deployment, GracefulPolicy> deployments;
+  private volatile IndexerResourceCache<GracefulPolicy> policyCache;
   private final java.util.Map<String, GracefulPolicyStatus> lastWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
   public GracefulPolicyReconciler(PlanningContext planning, EventRecorder events, PolicyStatusListener listener,
@@ -59,6 +60,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   @Override
   public List<EventSource<?, GracefulPolicy>> prepareEventSources(EventSourceContext<GracefulPolicy> context) {
     IndexerResourceCache<GracefulPolicy> policies = context.getPrimaryCache();
+    this.policyCache = policies;
     deployments = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Deployment.class, GracefulPolicy.class)
             .withName("deployments-for-policies")
@@ -133,6 +135,13 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
         .findFirst()
         .ifPresent(problems -> events.decided(policy, "Warning", "InvalidSpec",
             "the policy is invalid and changes nothing: " + problems));
+  }
+
+  /** namespace/name of every cached policy (empty before the controller starts). */
+  public Set<String> existingPolicies() {
+    IndexerResourceCache<GracefulPolicy> cache = policyCache;
+    return cache == null ? Set.of() : cache.list()
+        .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()).collect(Collectors.toSet());
   }
 
   /** Observes computed statuses (metrics). */

@@ -365,6 +365,8 @@ class GracefulPolicyOperatorTest {
     h.client.resource(policy(ns, "web", WEB, 10, 20L)).create();
     h.awaitPolicy(ns, "web", x -> x.getStatus().getApplied() == 5 && x.getStatus().getSkipped() == 1);
     Thread.sleep(2000);
+    assertThat(h.operatorRequestsIn(ns)).as("reads come from the informer caches, never a GET of one Deployment")
+        .noneMatch(r -> r.method().equals("GET") && r.path().matches(".*/deployments/[^/?]+(\\?.*)?"));
     int before = h.writesIn(ns).size();
     assertThat(h.deploymentWrites(ns)).hasSize(5);
     // touching a Deployment's metadata (no change to decide) must not cause writes either
@@ -415,7 +417,7 @@ class GracefulPolicyOperatorTest {
     var plan = io.graceful.operator.core.DeploymentPlanner.plan(stale,
         List.of(new io.graceful.operator.core.PolicySnapshot(ns, "web", "2026-01-01T00:00:00Z", 1, p.getSpec())),
         new io.graceful.operator.core.PlanningContext(true, 3));
-    new io.graceful.operator.controller.DeploymentWriter(h.client).write(plan);
+    new io.graceful.operator.controller.DeploymentWriter(h.client).write(stale, plan);
     Deployment after = h.deployment(ns, "web");
     assertThat(after.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo("registry.k8s.io/pause:3.11");

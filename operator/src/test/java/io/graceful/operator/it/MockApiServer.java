@@ -1,6 +1,8 @@
 package io.graceful.operator.it;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -8,27 +10,61 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The fabric8 mock API server in CRUD mode, reporting a chosen Kubernetes version, with every request recorded so
- * tests can count what the operator sends (SPEC §8 lists where it differs from a real server).
+ * tests can count what the operator sends (SPEC §8 lists where it differs from a real server). The operator gets
+ * its own client ({@link #operatorClient()}), told apart by its User-Agent; the (verb, resource) pairs it used are
+ * appended to target/rbac/requests.txt, which the chart tests compare with the RBAC the chart grants.
  */
 public final class MockApiServer implements AutoCloseable {
+  public static final String OPERATOR_AGENT = "graceful-operator-under-test";
+  public static final Path RBAC_LOG = Path.of("target/rbac/requests.txt");
+  private static final Pattern RESOURCE = Pattern.compile(
+      "^/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/[^/]+)?/([^/?]+)(?:/([^/?]+))?(?:/([^/?]+))?");
+
   /** One request as the server saw it. */
-  public record Request(String method, String path) {
+  public record Request(String method, String path, boolean fromOperator) {
     public boolean isWrite() {
       return !method.equals("GET");
     }
 
     public boolean isDeploymentWrite() {
       return isWrite() && path.contains("/deployments");
+    }
+
+    /** The RBAC (verb, resource) this request needs, e.g. "patch deployments.apps". */
+    public String rbac() {
+      Matcher m = RESOURCE.matcher(path);
+      if (!m.find()) {
+        return null;
+      }
+      String group = m.group(1);
+      String resource = m.group(2);
+      String name = m.group(3);
+      String sub = m.group(4);
+      String verb = switch (method) {
+        case "GET" -> path.contains("watch=true") ? "watch" : name == null ? "list" : "get";
+        case "POST" -> "create";
+        case "PUT" -> "update";
+        case "PATCH" -> "patch";
+        case "DELETE" -> name == null ? "deletecollection" : "delete";
+        default -> method.toLowerCase(java.util.Locale.ROOT);
+      };
+      return verb + " " + resource + (group == null ? "" : "." + group) + (sub == null ? "" : "/" + sub);
     }
   }
 
@@ -41,12 +77,19 @@ public final class MockApiServer implements AutoCloseable {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         // the body is not recorded: reading it would consume it before the CRUD dispatcher sees it
-        requests.add(new Request(request.getMethod(), request.getPath()));
+        String agent = request.getHeader("User-Agent");
+        requests.add(new Request(request.getMethod(), request.getPath(),
+            agent != null && agent.contains(OPERATOR_AGENT)));
         if (request.getPath().equals("/version")) {
           // in CRUD mode /version would be looked up as a stored object
-          return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
-              .setBody("{\"major\":\"1\",\"minor\":\"" + minorVersion + "\",\"gitVersion\":\"v1." + minorVersion
-                  + ".0\",\"platform\":\"linux/amd64\"}");
+          return json("{\"major\":\"1\",\"minor\":\"" + minorVersion + "\",\"gitVersion\":\"v1." + minorVersion
+              + ".0\",\"platform\":\"linux/amd64\"}");
+        }
+        if (request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+          // the mock cannot evaluate RBAC; the framework checks Lease access before leader election
+          return json("{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
+              + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":[{\"verbs\":[\"*\"],"
+              + "\"apiGroups\":[\"*\"],\"resources\":[\"*\"]}]}}");
         }
         return super.dispatch(request);
       }
@@ -54,16 +97,33 @@ public final class MockApiServer implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     client = server.createClient();
-    try (InputStream crd = Files.newInputStream(Path.of("target/classes/META-INF/fabric8/gracefulpolicies.graceful.io-v1.yml"))) {
+    try (InputStream crd = Files.newInputStream(
+        Path.of("target/classes/META-INF/fabric8/gracefulpolicies.graceful.io-v1.yml"))) {
       client.apiextensions().v1().customResourceDefinitions()
           .resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("run the build first: the CRD is generated into target/classes", e);
     }
   }
 
+  private static MockResponse json(String body) {
+    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
+  }
+
+  /** The client tests use to act as users. */
   public KubernetesClient client() {
     return client;
+  }
+
+  /** A new client for an operator instance; its requests are marked as the operator's. */
+  public KubernetesClient operatorClient() {
+    return server.createClient(b -> b.withConfig(new ConfigBuilder(Config.empty())
+        .withMasterUrl(server.url("/")).withTrustCerts(true).withNamespace("default")
+        .withUserAgent(OPERATOR_AGENT).withRequestTimeout(10_000).build()));
+  }
+
+  public String url() {
+    return server.url("/");
   }
 
   public List<Request> requests() {
@@ -78,8 +138,22 @@ public final class MockApiServer implements AutoCloseable {
     requests.clear();
   }
 
+  /** Appends the operator's (verb, resource) pairs to the RBAC log read by the chart tests. */
+  private void writeRbacLog() {
+    Set<String> used = new TreeSet<>();
+    requests.stream().filter(Request::fromOperator).map(Request::rbac).filter(java.util.Objects::nonNull)
+        .forEach(used::add);
+    try {
+      Files.createDirectories(RBAC_LOG.getParent());
+      Files.write(RBAC_LOG, used, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() {
+    writeRbacLog();
     client.close();
     server.destroy();
   }

@@ -20,12 +20,14 @@ public final class OperatorHarness implements AutoCloseable {
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   public final MockApiServer api;
   public final KubernetesClient client;
+  public final KubernetesClient operatorClient;
   public final GracefulOperator operator;
 
   public OperatorHarness(String minorVersion, OperatorConfig config) {
     api = new MockApiServer(minorVersion);
     client = api.client();
-    operator = GracefulOperator.start(client, config.withHttpPort(0));
+    operatorClient = api.operatorClient();
+    operator = GracefulOperator.start(operatorClient, config.withHttpPort(0));
   }
 
   public String newNamespace(String prefix) {
@@ -85,9 +87,15 @@ public final class OperatorHarness implements AutoCloseable {
     return d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
   }
 
+  /** Every request the operator sent in {@code ns}. */
+  public List<MockApiServer.Request> operatorRequestsIn(String ns) {
+    return api.requests(r -> r.fromOperator() && r.path().contains("/namespaces/" + ns + "/"));
+  }
+
   @Override
   public void close() {
     operator.close();
+    operatorClient.close();
     api.close();
   }
 }

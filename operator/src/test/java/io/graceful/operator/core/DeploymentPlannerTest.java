@@ -1,0 +1,402 @@
+package io.graceful.operator.core;
+
+import static io.graceful.operator.core.CoreFixtures.NATIVE;
+import static io.graceful.operator.core.CoreFixtures.OLD_SERVER;
+import static io.graceful.operator.core.CoreFixtures.apply;
+import static io.graceful.operator.core.CoreFixtures.container;
+import static io.graceful.operator.core.CoreFixtures.deployment;
+import static io.graceful.operator.core.CoreFixtures.execOther;
+import static io.graceful.operator.core.CoreFixtures.execSleep;
+import static io.graceful.operator.core.CoreFixtures.httpGet;
+import static io.graceful.operator.core.CoreFixtures.nativeSleep;
+import static io.graceful.operator.core.CoreFixtures.normalized;
+import static io.graceful.operator.core.CoreFixtures.policy;
+import static io.graceful.operator.core.CoreFixtures.preStop;
+import static io.graceful.operator.core.CoreFixtures.shSleep;
+import static io.graceful.operator.core.CoreFixtures.spec;
+import static io.graceful.operator.core.CoreFixtures.tgps;
+import static io.graceful.operator.core.CoreFixtures.web;
+import static io.graceful.operator.core.CoreFixtures.withAnnotation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.graceful.operator.api.v1alpha1.DeploymentState;
+import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
+import io.graceful.operator.api.v1alpha1.HookAction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class DeploymentPlannerTest {
+
+  private static List<PolicySnapshot> policies(long sleep, Long shutdown, Consumer<GracefulPolicySpec> edit) {
+    GracefulPolicySpec s = spec(sleep, shutdown);
+    edit.accept(s);
+    return List.of(policy("web", s));
+  }
+
+  private static List<PolicySnapshot> policies(long sleep, Long shutdown) {
+    return policies(sleep, shutdown, s -> { });
+  }
+
+  private static PolicyVerdict first(DeploymentPlan p) {
+    assertThat(p.verdicts()).isNotEmpty();
+    return p.verdicts().get(0);
+  }
+
+  private static void assertVerdict(DeploymentPlan p, DeploymentState state, String reason) {
+    assertThat(first(p).state()).as(first(p).message()).isEqualTo(state);
+    assertThat(first(p).reason()).as(first(p).message()).isEqualTo(reason);
+  }
+
+  private static Deployment applyAndSettle(Deployment d, List<PolicySnapshot> ps, PlanningContext ctx) {
+    DeploymentPlan plan = DeploymentPlanner.plan(d, ps, ctx);
+    Deployment after = apply(plan, d);
+    DeploymentPlan again = DeploymentPlanner.plan(after, ps, ctx);
+    assertThat(again.change()).isEqualTo(Change.NONE);
+    return after;
+  }
+
+  @Test
+  void plainDeploymentGetsNativeSleepAndEnoughGrace() {
+    Deployment d = web(container("app"));
+    DeploymentPlan plan = DeploymentPlanner.plan(d, policies(10, 25L), NATIVE);
+    assertThat(plan.change()).isEqualTo(Change.APPLY);
+    assertThat(plan.governingPolicy()).isEqualTo("web");
+    assertThat(plan.action()).isEqualTo(HookAction.Sleep);
+    assertVerdict(plan, DeploymentState.Pending, "ChangePending");
+    assertThat(plan.summary()).contains("set preStop sleep 10s", "raise terminationGracePeriodSeconds 30 -> 35");
+    Deployment after = apply(plan, d);
+    assertThat(preStop(after, "app")).isEqualTo(nativeSleep(10));
+    assertThat(tgps(after)).isEqualTo(35L);
+    assertThat(CoreFixtures.annotations(after)).containsEntry(GracefulAnnotations.APPLIED_POLICY, "web");
+    DeploymentPlan settled = DeploymentPlanner.plan(after, policies(10, 25L), NATIVE);
+    assertThat(settled.change()).isEqualTo(Change.NONE);
+    assertVerdict(settled, DeploymentState.Applied, "Applied");
+  }
+
+  @Test
+  void tgpsIsNotWrittenWhenTheDefaultIsEnoughAndNeverLowered() {
+    Deployment d = web(container("app"));
+    Deployment after = apply(DeploymentPlanner.plan(d, policies(10, 20L), NATIVE), d);
+    assertThat(tgps(after)).as("30 = default, not written").isNull();
+    Deployment longGrace = deployment("web", Map.of("tier", "web"), null, 300L, container("app"));
+    assertThat(tgps(apply(DeploymentPlanner.plan(longGrace, policies(10, 20L), NATIVE), longGrace)))
+        .isEqualTo(300L);
+    // a floor raises it
+    Deployment floored = apply(DeploymentPlanner.plan(d, policies(10, 20L,
+        s -> s.setTerminationGracePeriodSeconds(90L)), NATIVE), d);
+    assertThat(tgps(floored)).isEqualTo(90L);
+  }
+
+  @Test
+  void zeroShutdownStillLeavesTheHookShorterThanTheGracePeriod() {
+    Deployment d = deployment("web", Map.of("tier", "web"), null, 5L, container("app"));
+    Deployment after = apply(DeploymentPlanner.plan(d, policies(20, 0L), NATIVE), d);
+    assertThat(tgps(after)).isEqualTo(21L);
+  }
+
+  @Test
+  void keepLeavesAForeignSleepButRaisesTgpsForIt() {
+    Deployment fits = web(container("app", shSleep("20")));
+    DeploymentPlan plan = DeploymentPlanner.plan(fits, policies(5, 10L), NATIVE);
+    assertThat(plan.change()).as("sleep 20 + shutdown 10 = 30 fits the default").isEqualTo(Change.NONE);
+    assertVerdict(plan, DeploymentState.Skipped, "ExistingHook");
+
+    Deployment tooLong = web(container("app", shSleep("25")));
+    DeploymentPlan raise = DeploymentPlanner.plan(tooLong, policies(5, 10L), NATIVE);
+    assertThat(raise.change()).isEqualTo(Change.APPLY);
+    Deployment after = apply(raise, tooLong);
+    assertThat(preStop(after, "app")).isEqualTo(shSleep("25"));
+    assertThat(tgps(after)).isEqualTo(35L);
+    DeploymentPlan settled = DeploymentPlanner.plan(after, policies(5, 10L), NATIVE);
+    assertThat(settled.change()).isEqualTo(Change.NONE);
+    assertVerdict(settled, DeploymentState.Skipped, "ExistingHook");
+    // and the undo lowers it back to exactly what it was
+    Deployment restored = apply(DeploymentPlanner.plan(after, List.of(), NATIVE), after);
+    assertThat(normalized(restored)).isEqualTo(normalized(tooLong));
+  }
+
+  @Test
+  void keepLeavesANonSleepHookAlone() {
+    Deployment d = web(container("app", httpGet("/drain")), container("proxy"));
+    DeploymentPlan plan = DeploymentPlanner.plan(d, policies(5, 10L), OLD_SERVER);
+    Deployment after = apply(plan, d);
+    assertThat(preStop(after, "app")).isEqualTo(httpGet("/drain"));
+    assertThat(preStop(after, "proxy")).isEqualTo(execSleep(5));
+    assertThat(tgps(after)).isNull();
+    DeploymentPlan settled = DeploymentPlanner.plan(after, policies(5, 10L), OLD_SERVER);
+    assertVerdict(settled, DeploymentState.Applied, "Applied");
+    assertThat(first(settled).message()).contains("kept existing hook of app");
+  }
+
+  @Test
+  void replaceReplacesAndUndoRestores() {
+    Deployment d = deployment("web", Map.of("tier", "web"), Map.of("team", "a"), 60L,
+        CoreFixtures.containerWithPostStart("app", execOther("/bin/sleep", "3")));
+    List<PolicySnapshot> ps = policies(10, 20L, s -> s.setExistingHook("Replace"));
+    Deployment after = applyAndSettle(d, ps, NATIVE);
+    assertThat(preStop(after, "app")).isEqualTo(nativeSleep(10));
+    assertThat(CoreFixtures.containerNamed(after, "app").getLifecycle().getPostStart()).isNotNull();
+    assertThat(tgps(after)).isEqualTo(60L);
+    Deployment optedOut = withAnnotation(after, GracefulAnnotations.ENABLED, "false");
+    DeploymentPlan revert = DeploymentPlanner.plan(optedOut, ps, NATIVE);
+    assertThat(revert.change()).isEqualTo(Change.REVERT);
+    assertVerdict(revert, DeploymentState.Skipped, "OptedOut");
+    Deployment restored = apply(revert, optedOut);
+    assertThat(normalized(restored)).isEqualTo(normalized(withAnnotation(d, GracefulAnnotations.ENABLED, "false")));
+  }
+
+  @Test
+  void initContainersAndNativeSidecarsAreNeverTouched() {
+    Deployment d = web(container("app"));
+    Container init = container("init-db");
+    Container sidecar = container("mesh", execSleep(5));
+    sidecar.setRestartPolicy("Always");
+    d.getSpec().getTemplate().getSpec().setInitContainers(new ArrayList<>(List.of(init, sidecar)));
+    List<PolicySnapshot> ps = policies(10, 20L, s -> s.setExistingHook("Replace"));
+    Deployment after = applyAndSettle(d, ps, NATIVE);
+    assertThat(after.getSpec().getTemplate().getSpec().getInitContainers())
+        .isEqualTo(d.getSpec().getTemplate().getSpec().getInitContainers());
+    assertThat(preStop(after, "app")).isEqualTo(nativeSleep(10));
+    // even when the policy names them
+    List<PolicySnapshot> named = policies(10, 20L, s -> s.setContainers(new ArrayList<>(List.of("mesh",
+        "init-db"))));
+    DeploymentPlan plan = DeploymentPlanner.plan(d, named, NATIVE);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertVerdict(plan, DeploymentState.Skipped, "NoMatchingContainers");
+    assertThat(first(plan).message()).contains("not found: mesh, init-db");
+  }
+
+  @Test
+  void containersAndExcludeContainers() {
+    Deployment d = web(container("app"), container("proxy"), container("metrics"));
+    Deployment only = applyAndSettle(d, policies(5, 10L, s -> s.setContainers(new ArrayList<>(List.of("app",
+        "metrics")))), NATIVE);
+    assertThat(preStop(only, "app")).isNotNull();
+    assertThat(preStop(only, "proxy")).isNull();
+    assertThat(CoreFixtures.containerNamed(only, "proxy").getLifecycle()).isNull();
+    assertThat(preStop(only, "metrics")).isNotNull();
+
+    Deployment excluded = applyAndSettle(d, policies(5, 10L, s -> {
+      s.setContainers(new ArrayList<>(List.of("app", "metrics")));
+      s.setExcludeContainers(new ArrayList<>(List.of("metrics")));
+    }), NATIVE);
+    assertThat(preStop(excluded, "app")).isNotNull();
+    assertThat(preStop(excluded, "proxy")).isNull();
+    assertThat(preStop(excluded, "metrics")).isNull();
+
+    DeploymentPlan none = DeploymentPlanner.plan(d, policies(5, 10L,
+        s -> s.setExcludeContainers(new ArrayList<>(List.of("app", "proxy", "metrics")))), NATIVE);
+    assertThat(none.change()).isEqualTo(Change.NONE);
+    assertVerdict(none, DeploymentState.Skipped, "NoMatchingContainers");
+  }
+
+  @Test
+  void missingContainerNamesAreReported() {
+    Deployment d = web(container("app"));
+    DeploymentPlan plan = DeploymentPlanner.plan(d, policies(5, 10L,
+        s -> s.setContainers(new ArrayList<>(List.of("ghost")))), NATIVE);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertVerdict(plan, DeploymentState.Skipped, "NoMatchingContainers");
+    assertThat(first(plan).message()).contains("not found: ghost");
+  }
+
+  @Test
+  void optedOutDeploymentIsLeftAlone() {
+    Deployment d = deployment("web", Map.of("tier", "web"), Map.of(GracefulAnnotations.ENABLED, "False"), null,
+        container("app"));
+    DeploymentPlan plan = DeploymentPlanner.plan(d, policies(5, 10L), NATIVE);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertThat(plan.patch()).isEmpty();
+    assertVerdict(plan, DeploymentState.Skipped, "OptedOut");
+  }
+
+  @Test
+  void invalidEnabledValueFreezesEvenAManagedDeployment() {
+    Deployment d = web(container("app"));
+    Deployment applied = applyAndSettle(d, policies(5, 30L), NATIVE);
+    Deployment typo = withAnnotation(applied, GracefulAnnotations.ENABLED, "no");
+    DeploymentPlan plan = DeploymentPlanner.plan(typo, policies(5, 30L), NATIVE);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertThat(plan.patch()).isEmpty();
+    assertVerdict(plan, DeploymentState.Skipped, "InvalidAnnotation");
+    assertThat(plan.notices()).extracting(Notice::reason).containsExactly("InvalidAnnotation");
+    assertThat(plan.notices().get(0).message()).contains("graceful.io/enabled='no'");
+  }
+
+  @Test
+  void invalidPolicyFreezes() {
+    Deployment d = web(container("app"));
+    Deployment applied = applyAndSettle(d, policies(5, 30L), NATIVE);
+    List<PolicySnapshot> invalid = policies(5, 30L, s -> s.setTerminationGracePeriodSeconds(20L));
+    for (Deployment x : List.of(d, applied)) {
+      DeploymentPlan plan = DeploymentPlanner.plan(x, invalid, NATIVE);
+      assertThat(plan.change()).isEqualTo(Change.NONE);
+      assertThat(plan.patch()).isEmpty();
+      assertVerdict(plan, DeploymentState.Skipped, "PolicyInvalid");
+    }
+  }
+
+  @Test
+  void unreadableRecordFreezes() {
+    Deployment d = web(container("app"));
+    Deployment applied = applyAndSettle(d, policies(5, 30L), NATIVE);
+    Deployment broken = withAnnotation(applied, GracefulAnnotations.ORIGINAL, "{oops");
+    DeploymentPlan plan = DeploymentPlanner.plan(broken, policies(5, 30L), NATIVE);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertVerdict(plan, DeploymentState.Skipped, "UnreadableRecord");
+    assertThat(plan.notices()).extracting(Notice::reason).contains("UnreadableRecord");
+    assertThat(DeploymentPlanner.plan(broken, List.of(), NATIVE).change()).as("not even a revert")
+        .isEqualTo(Change.NONE);
+  }
+
+  @Test
+  void auditChangesNothingAndRevertsAnAppliedDeployment() {
+    Deployment d = web(container("app"));
+    List<PolicySnapshot> audit = policies(5, 30L, s -> s.setMode("Audit"));
+    DeploymentPlan plan = DeploymentPlanner.plan(d, audit, NATIVE);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertThat(plan.patch()).isEmpty();
+    assertVerdict(plan, DeploymentState.Audit, "WouldChange");
+    assertThat(first(plan).message()).contains("would", "sleep 5s", "30 -> 35");
+
+    Deployment applied = applyAndSettle(d, policies(5, 30L), NATIVE);
+    DeploymentPlan revert = DeploymentPlanner.plan(applied, audit, NATIVE);
+    assertThat(revert.change()).isEqualTo(Change.REVERT);
+    assertVerdict(revert, DeploymentState.Audit, "WouldChange");
+    assertThat(normalized(apply(revert, applied))).isEqualTo(normalized(d));
+
+    Deployment compliant = deployment("web", Map.of("tier", "web"), null, 60L, container("app", nativeSleep(5)));
+    assertVerdict(DeploymentPlanner.plan(compliant, audit, NATIVE), DeploymentState.Audit, "Compliant");
+  }
+
+  @Test
+  void sleepActionOnAnOldServerIsSkipped() {
+    Deployment d = web(container("app"));
+    DeploymentPlan byPolicy = DeploymentPlanner.plan(d, policies(5, 10L, s -> s.getPreStop().setAction("Sleep")),
+        OLD_SERVER);
+    assertThat(byPolicy.change()).isEqualTo(Change.NONE);
+    assertVerdict(byPolicy, DeploymentState.Skipped, "SleepActionUnsupported");
+    Deployment annotated = withAnnotation(d, GracefulAnnotations.ACTION, "Sleep");
+    DeploymentPlan byAnnotation = DeploymentPlanner.plan(annotated, policies(5, 10L), OLD_SERVER);
+    assertVerdict(byAnnotation, DeploymentState.Skipped, "SleepActionUnsupported");
+    // Auto on an old server: exec sleep
+    DeploymentPlan auto = DeploymentPlanner.plan(d, policies(5, 10L), OLD_SERVER);
+    assertThat(auto.action()).isEqualTo(HookAction.Exec);
+    assertThat(preStop(apply(auto, d), "app")).isEqualTo(execSleep(5));
+  }
+
+  @Test
+  void annotationOverridesAndTheirProblems() {
+    Deployment d = deployment("web", Map.of("tier", "web"), Map.of(GracefulAnnotations.SLEEP_SECONDS, "15",
+        GracefulAnnotations.SHUTDOWN_SECONDS, "abc", GracefulAnnotations.ACTION, "Exec"), null, container("app"));
+    DeploymentPlan plan = DeploymentPlanner.plan(d, policies(5, 40L), NATIVE);
+    Deployment after = apply(plan, d);
+    assertThat(preStop(after, "app")).isEqualTo(execSleep(15));
+    assertThat(tgps(after)).isEqualTo(55L);
+    assertThat(plan.notices()).singleElement().extracting(Notice::reason).isEqualTo("InvalidAnnotation");
+  }
+
+  @Test
+  void optInByAnnotationAndPrecedence() {
+    Deployment unlabelled = deployment("api", null, Map.of(GracefulAnnotations.POLICY, "web"), null,
+        container("app"));
+    assertThat(DeploymentPlanner.plan(unlabelled, policies(5, 10L), NATIVE).change()).isEqualTo(Change.APPLY);
+
+    GracefulPolicySpec low = spec(5, 10L);
+    GracefulPolicySpec high = spec(7, 10L);
+    high.setPriority(10L);
+    List<PolicySnapshot> two = List.of(policy("low", low), policy("high", high));
+    DeploymentPlan plan = DeploymentPlanner.plan(web(container("app")), two, NATIVE);
+    assertThat(plan.governingPolicy()).isEqualTo("high");
+    assertThat(plan.verdictFor("low").orElseThrow().state()).isEqualTo(DeploymentState.Conflict);
+    assertThat(plan.verdictFor("low").orElseThrow().reason()).isEqualTo("GovernedByOtherPolicy");
+    Deployment named = withAnnotation(web(container("app")), GracefulAnnotations.POLICY, "low");
+    assertThat(DeploymentPlanner.plan(named, two, NATIVE).governingPolicy()).isEqualTo("low");
+    // a policy named by the annotation that does not exist
+    DeploymentPlan ghost = DeploymentPlanner.plan(withAnnotation(web(container("app")), GracefulAnnotations.POLICY,
+        "ghost"), two, NATIVE);
+    assertThat(ghost.governingPolicy()).isEqualTo("high");
+    assertThat(ghost.notices()).extracting(Notice::reason).contains("PolicyNotFound");
+  }
+
+  @Test
+  void switchingThePolicyReplansFromTheOriginal() {
+    Deployment d = web(container("app"));
+    Deployment first = applyAndSettle(d, policies(5, 40L), NATIVE);
+    assertThat(tgps(first)).isEqualTo(45L);
+    Deployment second = applyAndSettle(first, policies(8, 10L), NATIVE);
+    assertThat(preStop(second, "app")).isEqualTo(nativeSleep(8));
+    assertThat(tgps(second)).as("never lowered").isEqualTo(45L);
+    Deployment restored = apply(DeploymentPlanner.plan(second, List.of(), NATIVE), second);
+    assertThat(normalized(restored)).isEqualTo(normalized(d));
+  }
+
+  @Test
+  void fightingAnotherControllerStopsAfterMaxReapplies() {
+    Deployment d = web(container("app"));
+    List<PolicySnapshot> ps = policies(5, 10L);
+    Deployment current = applyAndSettle(d, ps, NATIVE);
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      Deployment undone = CoreFixtures.copy(current);
+      CoreFixtures.containerNamed(undone, "app").setLifecycle(null); // someone removes the hook
+      DeploymentPlan plan = DeploymentPlanner.plan(undone, ps, NATIVE);
+      assertThat(plan.change()).as("attempt %d", attempt).isEqualTo(Change.REAPPLY);
+      assertThat(plan.summary()).contains("attempt " + attempt + " of 3");
+      current = apply(plan, undone);
+      assertThat(CoreFixtures.annotations(current)).containsEntry(GracefulAnnotations.REAPPLIED,
+          Integer.toString(attempt));
+      assertThat(preStop(current, "app")).isEqualTo(nativeSleep(5));
+    }
+    Deployment undone = CoreFixtures.copy(current);
+    CoreFixtures.containerNamed(undone, "app").setLifecycle(null);
+    DeploymentPlan gaveUp = DeploymentPlanner.plan(undone, ps, NATIVE);
+    assertThat(gaveUp.change()).isEqualTo(Change.NONE);
+    assertThat(gaveUp.patch()).isEmpty();
+    assertVerdict(gaveUp, DeploymentState.Conflict, "FightingAnotherController");
+    // an opt-out still reverts what is left (the annotations)
+    Deployment out = withAnnotation(undone, GracefulAnnotations.ENABLED, "false");
+    Deployment restored = apply(DeploymentPlanner.plan(out, ps, NATIVE), out);
+    assertThat(normalized(restored)).isEqualTo(normalized(withAnnotation(d, GracefulAnnotations.ENABLED, "false")));
+  }
+
+  @Test
+  void aPersonsHookEditUnderKeepIsRespected() {
+    Deployment d = web(container("app"), container("proxy"));
+    List<PolicySnapshot> ps = policies(5, 10L);
+    Deployment applied = applyAndSettle(d, ps, NATIVE);
+    Deployment edited = CoreFixtures.copy(applied);
+    CoreFixtures.containerNamed(edited, "proxy").getLifecycle().setPreStop(httpGet("/quit"));
+    DeploymentPlan plan = DeploymentPlanner.plan(edited, ps, NATIVE);
+    assertThat(plan.change()).as("Keep: the person's hook is now a foreign hook, no fight").isNotEqualTo(
+        Change.REAPPLY);
+    Deployment after = apply(plan, edited);
+    assertThat(preStop(after, "proxy")).isEqualTo(httpGet("/quit"));
+    assertThat(DeploymentPlanner.plan(after, ps, NATIVE).change()).isEqualTo(Change.NONE);
+    Deployment restored = apply(DeploymentPlanner.plan(after, List.of(), NATIVE), after);
+    assertThat(preStop(restored, "proxy")).isEqualTo(httpGet("/quit"));
+    assertThat(preStop(restored, "app")).isNull();
+    assertThat(CoreFixtures.containerNamed(restored, "app").getLifecycle()).isNull();
+  }
+
+  @Test
+  void deploymentWithoutContainersIsFrozen() {
+    Deployment d = web(container("app"));
+    d.getSpec().getTemplate().setSpec(null);
+    DeploymentPlan plan = DeploymentPlanner.plan(d, policies(5, 10L), NATIVE);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertVerdict(plan, DeploymentState.Skipped, "InvalidDeployment");
+  }
+
+  @Test
+  void policiesOfOtherNamespacesAreIgnored() {
+    PolicySnapshot foreign = new PolicySnapshot("elsewhere", "web", "2024-01-01T00:00:00Z", 1, spec(5, 10L));
+    DeploymentPlan plan = DeploymentPlanner.plan(web(container("app")), List.of(foreign), NATIVE);
+    assertThat(plan.verdicts()).isEmpty();
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+  }
+}

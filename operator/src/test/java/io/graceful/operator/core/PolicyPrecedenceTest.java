@@ -1,0 +1,71 @@
+package io.graceful.operator.core;
+
+import static io.graceful.operator.core.CoreFixtures.policy;
+import static io.graceful.operator.core.CoreFixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PolicyPrecedenceTest {
+
+  private static PolicySnapshot p(String name, long priority, String created) {
+    GracefulPolicySpec s = spec(5, 10L);
+    s.setPriority(priority);
+    return policy(name, created, s);
+  }
+
+  private static List<String> order(String annotated, PolicySnapshot... ps) {
+    return PolicyPrecedence.order(List.of(ps), annotated).stream().map(PolicySnapshot::name).toList();
+  }
+
+  @Test
+  void annotationBeatsPriorityAgeAndName() {
+    PolicySnapshot high = p("a-high", 100, "2020-01-01T00:00:00Z");
+    PolicySnapshot named = p("z-named", -5, "2025-01-01T00:00:00Z");
+    assertThat(order("z-named", high, named)).containsExactly("z-named", "a-high");
+    assertThat(PolicyPrecedence.explain(named, high, "z-named")).contains("graceful.io/policy");
+  }
+
+  @Test
+  void higherPriorityBeatsAge() {
+    PolicySnapshot old = p("old", 1, "2020-01-01T00:00:00Z");
+    PolicySnapshot young = p("young", 2, "2025-01-01T00:00:00Z");
+    assertThat(order(null, old, young)).containsExactly("young", "old");
+    assertThat(PolicyPrecedence.explain(young, old, null)).contains("higher priority (2 > 1)");
+  }
+
+  @Test
+  void olderBeatsNameAtEqualPriority() {
+    PolicySnapshot old = p("zz", 0, "2020-01-01T00:00:00Z");
+    PolicySnapshot young = p("aa", 0, "2025-01-01T00:00:00Z");
+    assertThat(order(null, young, old)).containsExactly("zz", "aa");
+    assertThat(PolicyPrecedence.explain(old, young, null)).contains("older");
+  }
+
+  @Test
+  void nameBreaksTheLastTie() {
+    PolicySnapshot b = p("b", 0, "2024-01-01T00:00:00Z");
+    PolicySnapshot a = p("a", 0, "2024-01-01T00:00:00Z");
+    assertThat(order(null, b, a)).containsExactly("a", "b");
+    assertThat(PolicyPrecedence.explain(a, b, null)).contains("name");
+  }
+
+  @Test
+  void missingPriorityIsZeroAndMissingTimestampIsYoungest() {
+    PolicySnapshot noPriority = policy("np", "2024-01-01T00:00:00Z", spec(5, 10L));
+    PolicySnapshot negative = p("neg", -1, "2020-01-01T00:00:00Z");
+    assertThat(order(null, negative, noPriority)).containsExactly("np", "neg");
+    PolicySnapshot noTime = policy("a", null, spec(5, 10L));
+    PolicySnapshot timed = policy("b", "2024-01-01T00:00:00Z", spec(5, 10L));
+    assertThat(order(null, noTime, timed)).containsExactly("b", "a");
+  }
+
+  @Test
+  void annotationNamingAPolicyThatDoesNotMatchChangesNothing() {
+    PolicySnapshot a = p("a", 0, "2024-01-01T00:00:00Z");
+    PolicySnapshot b = p("b", 5, "2024-01-01T00:00:00Z");
+    assertThat(order("ghost", a, b)).containsExactly("b", "a");
+  }
+}

@@ -1,0 +1,133 @@
+package io.graceful.operator.core;
+
+import static io.graceful.operator.core.CoreFixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.graceful.operator.api.v1alpha1.DeploymentState;
+import io.graceful.operator.api.v1alpha1.GovernedDeployment;
+import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
+import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
+import io.graceful.operator.api.v1alpha1.HookAction;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PolicyStatusCalculatorTest {
+  private static final String T0 = "2025-01-01T00:00:00Z";
+  private static final String T1 = "2025-01-01T00:05:00Z";
+  private static final String T2 = "2025-01-01T00:10:00Z";
+
+  private static PolicySnapshot policy(long generation, GracefulPolicySpec s) {
+    return new PolicySnapshot(CoreFixtures.NS, "web", T0, generation, s);
+  }
+
+  private static DeploymentPlan plan(String name, PolicyVerdict... verdicts) {
+    return new DeploymentPlan(CoreFixtures.NS, name, List.of(verdicts), verdicts.length == 0 ? null
+        : verdicts[0].policy(), null, Change.NONE, JsonNodeFactory.instance.arrayNode(), "", List.of());
+  }
+
+  private static PolicyVerdict v(DeploymentState state, String reason) {
+    return new PolicyVerdict("web", state, reason, "message " + reason);
+  }
+
+  private static Condition condition(GracefulPolicyStatus s, String type) {
+    return s.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void countsByOutcomeAndListsTheNonApplied() {
+    List<DeploymentPlan> plans = List.of(
+        plan("a", v(DeploymentState.Applied, "Applied")),
+        plan("b", v(DeploymentState.Applied, "Applied")),
+        plan("z", v(DeploymentState.Skipped, "ExistingHook")),
+        plan("c", v(DeploymentState.Audit, "WouldChange")),
+        plan("d", v(DeploymentState.Conflict, "GovernedByOtherPolicy")),
+        plan("e", new PolicyVerdict("other", DeploymentState.Applied, "Applied", "x")),
+        plan("f"));
+    GracefulPolicyStatus s = PolicyStatusCalculator.compute(policy(4, spec(5, 10L)), plans, null, true, T0);
+    assertThat(s.getObservedGeneration()).isEqualTo(4L);
+    assertThat(s.getMatched()).isEqualTo(5);
+    assertThat(s.getApplied()).isEqualTo(2);
+    assertThat(s.getSkipped()).isEqualTo(1);
+    assertThat(s.getAudit()).isEqualTo(1);
+    assertThat(s.getConflicts()).isEqualTo(1);
+    assertThat(s.getPending()).isZero();
+    assertThat(s.getHookAction()).isEqualTo(HookAction.Sleep);
+    assertThat(s.getDeployments()).extracting(GovernedDeployment::getName).containsExactly("c", "d", "z");
+    assertThat(s.getDeployments().get(2)).isEqualTo(new GovernedDeployment("z", DeploymentState.Skipped,
+        "ExistingHook", "message ExistingHook"));
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("Converged");
+    assertThat(condition(s, "Valid").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Valid").getObservedGeneration()).isEqualTo(4L);
+    assertThat(PolicyStatusCalculator.compute(policy(4, spec(5, 10L)), plans, null, false, T0).getHookAction())
+        .isEqualTo(HookAction.Exec);
+  }
+
+  @Test
+  void listIsBoundedTo50SortedByName() {
+    List<DeploymentPlan> plans = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      plans.add(plan(String.format("d%03d", 119 - i), v(DeploymentState.Skipped, "OptedOut")));
+    }
+    GracefulPolicyStatus s = PolicyStatusCalculator.compute(policy(1, spec(5, 10L)), plans, null, true, T0);
+    assertThat(s.getSkipped()).isEqualTo(120);
+    assertThat(s.getMatched()).isEqualTo(120);
+    assertThat(s.getDeployments()).hasSize(PolicyStatusCalculator.MAX_LISTED);
+    assertThat(s.getDeployments().get(0).getName()).isEqualTo("d000");
+    assertThat(s.getDeployments().get(49).getName()).isEqualTo("d049");
+  }
+
+  @Test
+  void readyFalseWhilePendingOrFighting() {
+    GracefulPolicyStatus pending = PolicyStatusCalculator.compute(policy(1, spec(5, 10L)),
+        List.of(plan("a", v(DeploymentState.Pending, "ChangePending"))), null, true, T0);
+    assertThat(condition(pending, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(pending, "Ready").getReason()).isEqualTo("ChangesPending");
+    GracefulPolicyStatus fight = PolicyStatusCalculator.compute(policy(1, spec(5, 10L)),
+        List.of(plan("a", v(DeploymentState.Conflict, "FightingAnotherController"))), null, true, T0);
+    assertThat(condition(fight, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(fight, "Ready").getReason()).isEqualTo("FightingAnotherController");
+  }
+
+  @Test
+  void invalidSpec() {
+    GracefulPolicySpec bad = spec(0, 10L);
+    GracefulPolicyStatus s = PolicyStatusCalculator.compute(policy(2, bad), List.of(), null, true, T0);
+    assertThat(condition(s, "Valid").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Valid").getReason()).isEqualTo("InvalidSpec");
+    assertThat(condition(s, "Valid").getMessage()).contains("sleepSeconds must be 1..3600");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(s.getHookAction()).isNull();
+    assertThat(s.getMatched()).isZero();
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenTheStatusFlips() {
+    PolicySnapshot p = policy(1, spec(5, 10L));
+    List<DeploymentPlan> converged = List.of(plan("a", v(DeploymentState.Applied, "Applied")));
+    List<DeploymentPlan> pending = List.of(plan("a", v(DeploymentState.Pending, "ChangePending")));
+    GracefulPolicyStatus s0 = PolicyStatusCalculator.compute(p, converged, null, true, T0);
+    assertThat(condition(s0, "Ready").getLastTransitionTime()).isEqualTo(T0);
+
+    GracefulPolicyStatus s1 = PolicyStatusCalculator.compute(p, converged, s0, true, T1);
+    assertThat(s1).as("unchanged world, equal status: nothing to write").isEqualTo(s0);
+    assertThat(condition(s1, "Ready").getLastTransitionTime()).isEqualTo(T0);
+
+    GracefulPolicyStatus s2 = PolicyStatusCalculator.compute(p, pending, s1, true, T2);
+    assertThat(condition(s2, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(s2, "Ready").getLastTransitionTime()).isEqualTo(T2);
+    assertThat(condition(s2, "Valid").getLastTransitionTime()).as("Valid did not flip").isEqualTo(T0);
+
+    GracefulPolicyStatus s3 = PolicyStatusCalculator.compute(p, pending, s2, true, "2030-01-01T00:00:00Z");
+    assertThat(condition(s3, "Ready").getLastTransitionTime()).isEqualTo(T2);
+
+    PolicySnapshot edited = policy(2, spec(6, 10L));
+    GracefulPolicyStatus s4 = PolicyStatusCalculator.compute(edited, pending, s3, true, "2031-01-01T00:00:00Z");
+    assertThat(s4.getObservedGeneration()).isEqualTo(2L);
+    assertThat(condition(s4, "Ready").getObservedGeneration()).isEqualTo(2L);
+    assertThat(condition(s4, "Ready").getLastTransitionTime()).isEqualTo(T2);
+  }
+}

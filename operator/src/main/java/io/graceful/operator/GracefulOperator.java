@@ -8,6 +8,7 @@ import io.graceful.operator.controller.DeploymentReconciler;
 import io.graceful.operator.controller.DeploymentWriter;
 import io.graceful.operator.controller.EventRecorder;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
+import io.graceful.operator.controller.RolloutBudget;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.runtime.NativeSleepDetector;
 import io.javaoperatorsdk.operator.Operator;
@@ -95,12 +96,14 @@ public final class GracefulOperator implements AutoCloseable {
             }, leader -> LOG.info("leader is {}", leader)), false));
       }
     });
+    RolloutBudget budget = new RolloutBudget(config.maxConcurrentRollouts(),
+        config.maxConcurrentRolloutsPerNamespace(), config.rolloutFailureThreshold());
+    metrics.rolloutsFrom(budget);
     GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
-        Clock.systemUTC());
+        Clock.systemUTC(), budget);
     metrics.policiesFrom(policies::existingPolicies);
-    operator.register(new DeploymentReconciler(planning, new DeploymentWriter(client), events, allDecisions),
-        scope(config.watchNamespaces(), o -> o.withOnUpdateFilter(
-            DeploymentFilters.RELEVANT_UPDATE)));
+    operator.register(new DeploymentReconciler(planning, new DeploymentWriter(client), events, allDecisions, budget),
+        scope(config.watchNamespaces(), o -> o.withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget))));
     operator.register(policies, scope(config.watchNamespaces(), o -> { }));
     operator.start();
     LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"

@@ -93,6 +93,12 @@ public record OperatorConfig(
         rolloutFailureThreshold);
   }
 
+  public OperatorConfig withFailureThreshold(int failures) {
+    return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
+        leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
+        maxConcurrentRolloutsPerNamespace, failures);
+  }
+
   public OperatorConfig withLeaderElection(String leaseNamespace, String identity) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, true, leaseName,
         leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,

@@ -41,19 +41,23 @@ import org.slf4j.MDC;
 public class DeploymentReconciler implements Reconciler<Deployment> {
   public static final String NAME = "deployments";
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentReconciler.class);
+  private static final java.time.Duration WAIT_RETRY = java.time.Duration.ofSeconds(2);
+  private static final java.time.Duration HALT_RETRY = java.time.Duration.ofSeconds(15);
 
   private final PlanningContext planning;
   private final DeploymentWriter writer;
   private final EventRecorder events;
   private final DecisionListener listener;
+  private final RolloutBudget budget;
   private InformerEventSource<GracefulPolicy, Deployment> policies;
 
   public DeploymentReconciler(PlanningContext planning, DeploymentWriter writer, EventRecorder events,
-      DecisionListener listener) {
+      DecisionListener listener, RolloutBudget budget) {
     this.planning = planning;
     this.writer = writer;
     this.events = events;
     this.listener = listener;
+    this.budget = budget;
   }
 
   @Override
@@ -86,6 +90,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       if (deployment.getMetadata().getDeletionTimestamp() != null) {
         return UpdateControl.noUpdate();
       }
+      budget.observe(deployment);
       List<PolicySnapshot> inNamespace = policies.list(deployment.getMetadata().getNamespace())
           .map(PolicySnapshots::of).toList();
       DeploymentPlan plan = DeploymentPlanner.plan(deployment, inNamespace, planning);
@@ -93,13 +98,37 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       for (Notice n : plan.notices()) {
         events.decided(deployment, "Warning", n.reason(), n.message());
       }
-      if (plan.writes()) {
-        write(deployment, plan);
-      } else {
-        report(deployment, plan);
-      }
       listener.planned(plan);
-      return UpdateControl.noUpdate();
+      if (!plan.writes()) {
+        budget.notWaiting(deployment);
+        report(deployment, plan);
+        return UpdateControl.noUpdate();
+      }
+      RolloutBudget.Admission admission = budget.admit(deployment, plan,
+          key -> context.getPrimaryCache().get(new ResourceID(key.substring(key.indexOf('/') + 1),
+              key.substring(0, key.indexOf('/')))).isPresent());
+      switch (admission) {
+        case GO -> {
+          try {
+            write(deployment, plan);
+          } catch (RuntimeException e) {
+            budget.writeFailed(deployment);
+            throw e;
+          }
+          return UpdateControl.noUpdate();
+        }
+        case WAIT -> {
+          events.decided(deployment, "Normal", "WaitingForRolloutBudget", "waiting for a free rollout slot "
+              + "before the operator changes the pod template (" + plan.summary() + ")");
+          return UpdateControl.<Deployment>noUpdate().rescheduleAfter(WAIT_RETRY);
+        }
+        default -> {
+          events.decided(deployment, "Warning", "RolloutsHalted", "not changed: too many of the operator's "
+              + "rollouts failed for policy " + plan.governingPolicy() + "; fix or roll back the failed "
+              + "Deployments listed in the policy status to resume");
+          return UpdateControl.<Deployment>noUpdate().rescheduleAfter(HALT_RETRY);
+        }
+      }
     }
   }
 

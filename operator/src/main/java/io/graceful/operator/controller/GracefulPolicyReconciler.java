@@ -49,12 +49,15 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private volatile IndexerResourceCache<GracefulPolicy> policyCache;
   private final java.util.Map<String, GracefulPolicyStatus> lastWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
+  private final RolloutBudget budget;
+
   public GracefulPolicyReconciler(PlanningContext planning, EventRecorder events, PolicyStatusListener listener,
-      Clock clock) {
+      Clock clock, RolloutBudget budget) {
     this.planning = planning;
     this.events = events;
     this.listener = listener;
     this.clock = clock;
+    this.budget = budget;
   }
 
   @Override
@@ -65,7 +68,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
         InformerEventSourceConfiguration.from(Deployment.class, GracefulPolicy.class)
             .withName("deployments-for-policies")
             .withNamespacesInheritedFromController()
-            .withOnUpdateFilter(DeploymentFilters.RELEVANT_UPDATE)
+            .withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget))
             .withSecondaryToPrimaryMapper(d -> everyPolicyIn(d.getMetadata().getNamespace(), policies, null))
             .build(), context);
     // precedence makes a policy's status depend on its neighbours' specs
@@ -93,10 +96,12 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
     try (MDC.MDCCloseable ignored = MDC.putCloseable("policy", namespace + "/" + policy.getMetadata().getName())) {
       List<PolicySnapshot> neighbours = context.getPrimaryCache().list(namespace).map(PolicySnapshots::of).toList();
       List<DeploymentPlan> plans = deployments.list(namespace)
+          .peek(budget::observe)
           .map(d -> DeploymentPlanner.plan(d, neighbours, planning)).toList();
       String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
-          policy.getStatus(), planning.nativeSleepSupported(), now);
+          policy.getStatus(), planning.nativeSleepSupported(), now,
+          budget.holdsFor(namespace, policy.getMetadata().getName()));
       LOG.debug("status over {} Deployments: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
       reportValidity(policy, status);
@@ -119,7 +124,9 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
    */
   private void writeStatus(Context<GracefulPolicy> context, GracefulPolicy policy, GracefulPolicyStatus status) {
     GracefulPolicy base = new GracefulPolicy();
-    base.setMetadata(policy.getMetadata());
+    // no resourceVersion: the whole status is replaced by its only writer, a stale cache must not cause a 409
+    base.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(policy.getMetadata().getName()).withNamespace(policy.getMetadata().getNamespace()).build());
     base.setSpec(policy.getSpec());
     context.getClient().resource(base).editStatus(p -> {
       p.setStatus(status);
@@ -129,6 +136,11 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   }
 
   private void reportValidity(GracefulPolicy policy, GracefulPolicyStatus status) {
+    status.getConditions().stream()
+        .filter(c -> PolicyStatusCalculator.ROLLOUTS_HALTED.equals(c.getType()) && "True".equals(c.getStatus()))
+        .map(Condition::getMessage)
+        .findFirst()
+        .ifPresent(message -> events.decided(policy, "Warning", "RolloutsHalted", message));
     status.getConditions().stream()
         .filter(c -> PolicyStatusCalculator.VALID.equals(c.getType()) && "False".equals(c.getStatus()))
         .map(Condition::getMessage)

@@ -121,6 +121,10 @@ public final class DeploymentPlanner {
       }
 
       Target target = target(base, current, settings, overrides, action);
+      if (!target.missing.isEmpty() && !target.selected.isEmpty()) {
+        notices.add(new Notice("ContainerNotFound", "policy " + winner.name() + " lists containers this Deployment "
+            + "does not have: " + String.join(", ", target.missing)));
+      }
       if (settings.mode() == PolicyMode.Audit) {
         boolean compliant = target.hooks.equals(base);
         verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Audit,

@@ -21,6 +21,7 @@ public final class PolicyStatusCalculator {
   public static final int MAX_LISTED = 50;
   public static final String READY = "Ready";
   public static final String VALID = "Valid";
+  public static final String ROLLOUTS_HALTED = "RolloutsHalted";
 
   private PolicyStatusCalculator() {
   }
@@ -30,6 +31,16 @@ public final class PolicyStatusCalculator {
    */
   public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
       GracefulPolicyStatus previous, boolean nativeSleepSupported, String now) {
+    return compute(policy, plans, previous, nativeSleepSupported, now, RolloutHolds.NONE);
+  }
+
+  /**
+   * @param holds what the rollout budget holds back for this policy: waiting Deployments are reported as
+   *     {@code Pending/WaitingForRolloutBudget}, and an open circuit breaker as {@code Pending/RolloutsHalted}
+   *     plus the condition {@value #ROLLOUTS_HALTED}
+   */
+  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
+      GracefulPolicyStatus previous, boolean nativeSleepSupported, String now, RolloutHolds holds) {
     PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
     Map<DeploymentState, Integer> counts = new EnumMap<>(DeploymentState.class);
     List<GovernedDeployment> listed = new ArrayList<>();
@@ -44,6 +55,13 @@ public final class PolicyStatusCalculator {
       counts.merge(v.state(), 1, Integer::sum);
       if (v.reason().equals("FightingAnotherController")) {
         fighting++;
+      }
+      if (v.state() == DeploymentState.Pending && holds.halted()) {
+        v = new PolicyVerdict(v.policy(), v.state(), "RolloutsHalted", "held: too many of this policy's "
+            + "rollouts failed; " + v.message());
+      } else if (v.state() == DeploymentState.Pending && holds.waiting().contains(plan.name())) {
+        v = new PolicyVerdict(v.policy(), v.state(), "WaitingForRolloutBudget", "waiting for a free rollout "
+            + "slot; " + v.message());
       }
       if (v.state() != DeploymentState.Applied) {
         listed.add(new GovernedDeployment(plan.name(), v.state(), v.reason(), v.message()));
@@ -68,10 +86,20 @@ public final class PolicyStatusCalculator {
         ? condition(VALID, true, "SpecValid", "the spec is valid", policy, previousConditions, now)
         : condition(VALID, false, "InvalidSpec", String.join("; ", validated.problems()), policy,
             previousConditions, now);
+    Condition halted = holds.halted()
+        ? condition(ROLLOUTS_HALTED, true, "TooManyFailedRollouts", holds.failed().size() + " rollouts failed "
+            + "(ProgressDeadlineExceeded): " + String.join(", ", holds.failed()) + ". No new rollout starts for "
+            + "this policy until they are fixed or rolled back", policy, previousConditions, now)
+        : condition(ROLLOUTS_HALTED, false, "RolloutsFlowing", holds.failed().isEmpty() ? "no failed rollouts"
+            : holds.failed().size() + " failed rollouts (below the threshold): " + String.join(", ", holds.failed()),
+            policy, previousConditions, now);
     Condition ready;
     if (!validated.valid()) {
       ready = condition(READY, false, "InvalidSpec", "the spec is invalid; no Deployment is changed", policy,
           previousConditions, now);
+    } else if (holds.halted()) {
+      ready = condition(READY, false, "RolloutsHalted", "too many failed rollouts; see condition "
+          + ROLLOUTS_HALTED, policy, previousConditions, now);
     } else if (status.getPending() > 0) {
       ready = condition(READY, false, "ChangesPending", status.getPending() + " of " + matched
           + " matched Deployments are waiting for a change", policy, previousConditions, now);
@@ -81,7 +109,7 @@ public final class PolicyStatusCalculator {
     } else {
       ready = condition(READY, true, "Converged", summary(status), policy, previousConditions, now);
     }
-    status.setConditions(List.of(ready, valid));
+    status.setConditions(List.of(ready, valid, halted));
     return status;
   }
 

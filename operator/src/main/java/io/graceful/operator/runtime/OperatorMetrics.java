@@ -34,6 +34,8 @@ import java.util.function.Supplier;
  *   <li>{@code graceful_writes_total{change}}: Deployment writes by change (apply, reapply, revert)</li>
  *   <li>{@code graceful_write_failures_total{code}}: Deployment writes the API server refused (then retried)</li>
  *   <li>{@code graceful_conflicts_stopped_total}: reconciliations that found a fight and did not write</li>
+ *   <li>{@code graceful_rollouts_in_flight}, {@code graceful_rollouts_waiting}, {@code graceful_rollouts_failed}:
+ *       the rollout budget: operator-started rollouts under way, Deployments waiting for a slot, failed ones</li>
  * </ul>
  */
 public final class OperatorMetrics implements DecisionListener, GracefulPolicyReconciler.PolicyStatusListener {
@@ -57,6 +59,13 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** Gauges of the rollout budget: in flight, waiting, failed. */
+  public void rolloutsFrom(io.graceful.operator.controller.RolloutBudget budget) {
+    registry.gauge("graceful.rollouts.in.flight", budget, b -> b.inFlightCount());
+    registry.gauge("graceful.rollouts.waiting", budget, b -> b.waitingCount());
+    registry.gauge("graceful.rollouts.failed", budget, b -> b.failedCount());
   }
 
   /** Which policies exist (namespace/name), so deleted ones leave the gauges. */

@@ -76,7 +76,7 @@ class DeploymentPlannerProperties {
 
   // =================================================================================== properties
 
-  @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void r1HoldsForEveryManagedContainerAndRecognisedSleep(@ForAll("worlds") World w) {
     DeploymentPlan plan = w.plan();
     Deployment after = apply(plan, w.deployment());
@@ -123,7 +123,7 @@ class DeploymentPlannerProperties {
     }
   }
 
-  @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void tgpsIsNeverLoweredByAnApply(@ForAll("worlds") World w) {
     DeploymentPlan plan = w.plan();
     Deployment after = apply(plan, w.deployment());
@@ -136,7 +136,7 @@ class DeploymentPlannerProperties {
     }
   }
 
-  @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void onlyOwnedFieldsDiffer(@ForAll("worlds") World w) {
     DeploymentPlan plan = w.plan();
     Deployment after = apply(plan, w.deployment());
@@ -158,7 +158,7 @@ class DeploymentPlannerProperties {
     }
   }
 
-  @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void planningIsIdempotent(@ForAll("worlds") World w) {
     Deployment once = apply(w.plan(), w.deployment());
     DeploymentPlan again = w.plan(once);
@@ -168,7 +168,7 @@ class DeploymentPlannerProperties {
     again.verdicts().forEach(v -> assertThat(v.state()).isNotEqualTo(DeploymentState.Pending));
   }
 
-  @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void optOutUndoesExactly(@ForAll("worlds") World w) {
     Deployment original = w.deployment();
     Deployment applied = apply(w.plan(), original);
@@ -184,7 +184,7 @@ class DeploymentPlannerProperties {
     assertThat(w.plan(restored).change()).isEqualTo(Change.NONE);
   }
 
-  @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void removingThePoliciesUndoesExactly(@ForAll("worlds") World w) {
     Deployment original = w.deployment();
     Deployment applied = apply(w.plan(), original);
@@ -193,7 +193,7 @@ class DeploymentPlannerProperties {
     assertThat(revert.verdicts()).isEmpty();
   }
 
-  @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void aPersonsLaterEditSurvivesTheRevert(@ForAll("worlds") World w, @ForAll("personHooks") LifecycleHandler mine,
       @ForAll Random random) {
     Deployment original = w.deployment();
@@ -222,7 +222,7 @@ class DeploymentPlannerProperties {
     assertThat(normalized(restored)).isEqualTo(normalized(expected));
   }
 
-  @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void aPersonsLaterGracePeriodEditSurvivesTheRevert(@ForAll("worlds") World w,
       @ForAll @net.jqwik.api.constraints.LongRange(min = 1, max = 900) long theirs) {
     Deployment original = w.deployment();
@@ -241,7 +241,7 @@ class DeploymentPlannerProperties {
   }
 
   /** A policy edit (or a different set of policies) re-plans from the original: the undo stays exact. */
-  @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void policyChangesKeepTheUndoExact(@ForAll("worlds") World w, @ForAll("policyLists") List<PolicySnapshot> next) {
     Deployment original = w.deployment();
     Deployment first = apply(w.plan(), original);

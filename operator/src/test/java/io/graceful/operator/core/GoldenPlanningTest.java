@@ -113,8 +113,11 @@ class GoldenPlanningTest {
     List<PolicySnapshot> snapshots = policies.stream().map(GoldenPlanningTest::snapshot).toList();
 
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("context", Map.of("nativeSleepSupported", context.nativeSleepSupported(),
-        "maxReapplies", context.maxReapplies()));
+    // LinkedHashMap, never Map.of: Map.of iterates in a per-JVM random order and the text must be stable
+    Map<String, Object> contextOut = new LinkedHashMap<>();
+    contextOut.put("nativeSleepSupported", context.nativeSleepSupported());
+    contextOut.put("maxReapplies", context.maxReapplies());
+    out.put("context", contextOut);
     List<Object> results = new ArrayList<>();
     List<DeploymentPlan> settled = new ArrayList<>();
     for (Deployment d : deployments) {
@@ -140,7 +143,10 @@ class GoldenPlanningTest {
       r.put("verdicts", verdicts);
       List<Object> notices = new ArrayList<>();
       for (Notice n : plan.notices()) {
-        notices.add(Map.of("reason", n.reason(), "message", n.message()));
+        Map<String, Object> notice = new LinkedHashMap<>();
+        notice.put("reason", n.reason());
+        notice.put("message", n.message());
+        notices.add(notice);
       }
       r.put("notices", notices);
       r.put("patchOperations", plan.patch().size());

@@ -90,8 +90,9 @@ public final class GracefulOperator implements AutoCloseable {
               leading.set(false);
               if (!stopping.get()) {
                 // another replica may be writing already: stop at once, the pod restarts as a follower
-                LOG.error("lost the leader Lease; exiting so that only the leader writes");
-                new Thread(() -> System.exit(1), "exit-on-lost-lease").start();
+                LOG.error("lost the leader Lease; exiting with 1 so that only the leader writes");
+                // halt, not exit: the graceful SIGTERM path must not run (it would report success)
+                Runtime.getRuntime().halt(1);
               }
             }, leader -> LOG.info("leader is {}", leader)), false));
       }

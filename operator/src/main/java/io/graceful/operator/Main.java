@@ -8,6 +8,7 @@ import io.graceful.operator.runtime.HttpEndpoints;
 import io.graceful.operator.runtime.LoggingSetup;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,15 +34,22 @@ public final class Main {
     config.describe().forEach((k, v) -> log.info("config {} = {}", k, v));
 
     KubernetesClient client = new KubernetesClientBuilder().build();
-    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicReference<GracefulOperator> running = new AtomicReference<>();
     AtomicBoolean stopping = new AtomicBoolean();
-    GracefulOperator operator = GracefulOperator.start(client, config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    // endpoints and the SIGTERM hook come first: informer sync can take a while on a large cluster, and the
+    // kubelet probes (and may stop) the pod meanwhile
     HttpEndpoints http = config.httpPort() == 0 ? null : new HttpEndpoints(config.httpPort(),
-        operator::isLive, () -> !stopping.get() && operator.isReady(), operator.metrics()::scrape);
+        () -> running.get() == null || running.get().isLive(),
+        () -> !stopping.get() && running.get() != null && running.get().isReady(),
+        () -> running.get() == null ? "" : running.get().metrics().scrape());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stopping.set(true);
       log.info("SIGTERM: finishing in-flight work (at most {}s), then exiting", config.shutdownTimeout().toSeconds());
-      operator.close();
+      GracefulOperator operator = running.get();
+      if (operator != null) {
+        operator.close();
+      }
       if (http != null) {
         http.close();
       }
@@ -51,6 +59,7 @@ public final class Main {
       // a JVM ended by SIGTERM reports 143 even after a clean shutdown; this one finished its work: exit 0
       Runtime.getRuntime().halt(0);
     }, "shutdown"));
+    running.set(GracefulOperator.start(client, config));
     stopped.await();
   }
 }

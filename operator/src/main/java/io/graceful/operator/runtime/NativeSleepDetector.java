@@ -25,15 +25,32 @@ public final class NativeSleepDetector {
       LOG.info("native sleep action forced {} by GRACEFUL_NATIVE_SLEEP", forced ? "on" : "off");
       return forced;
     }
+    RuntimeException last = null;
+    // a passing failure must not pin the whole process to exec hooks (which fail on distroless images)
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        VersionInfo version = client.getKubernetesVersion();
+        boolean supported = supports(version.getMajor(), version.getMinor());
+        LOG.info("API server {}.{}: action Auto uses {}", version.getMajor(), version.getMinor(),
+            supported ? "the native sleep action" : "exec sleep");
+        return supported;
+      } catch (RuntimeException e) {
+        last = e;
+        sleep(attempt);
+      }
+    }
+    LOG.warn("could not read the API server version after {} attempts ({}); action Auto uses exec sleep. Set "
+        + "GRACEFUL_NATIVE_SLEEP=true to use the native sleep action regardless", ATTEMPTS, last.getMessage());
+    return false;
+  }
+
+  private static final int ATTEMPTS = 5;
+
+  private static void sleep(int attempt) {
     try {
-      VersionInfo version = client.getKubernetesVersion();
-      boolean supported = supports(version.getMajor(), version.getMinor());
-      LOG.info("API server {}.{}: action Auto uses {}", version.getMajor(), version.getMinor(),
-          supported ? "the native sleep action" : "exec sleep");
-      return supported;
-    } catch (RuntimeException e) {
-      LOG.warn("could not read the API server version ({}); action Auto uses exec sleep", e.getMessage());
-      return false;
+      Thread.sleep(500L * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -38,7 +38,9 @@ class RbacTest {
   static List<String> leaseRequests(String leaseName) {
     return List.of("create leases.coordination.k8s.io",
         "get leases.coordination.k8s.io name=" + leaseName,
-        "update leases.coordination.k8s.io name=" + leaseName);
+        "update leases.coordination.k8s.io name=" + leaseName,
+        // fabric8's leader elector renews the Lease with a patch
+        "patch leases.coordination.k8s.io name=" + leaseName);
   }
 
   /** The leader elector's start-up check of its own Lease permissions (cluster-scoped resource). */
@@ -102,7 +104,7 @@ class RbacTest {
         if (rule.getResourceNames() != null && !rule.getResourceNames().isEmpty()) {
           assertThat(rule.getResources()).as("%s: resourceNames only on the Lease rule", values)
               .containsExactly("leases");
-          assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update");
+          assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update", "patch");
         }
         assertThat(rule.getNonResourceURLs()).as("%s: nonResourceURLs", values).isNullOrEmpty();
       }

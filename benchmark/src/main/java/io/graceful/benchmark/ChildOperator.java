@@ -1,0 +1,156 @@
+package io.graceful.benchmark;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The operator running in its own JVM ({@link OperatorProcess}), with its heap, RSS and CPU time readable. */
+final class ChildOperator implements AutoCloseable {
+  private final Process process;
+  private final PrintWriter stdin;
+  private final BlockingQueue<String> protocol = new LinkedBlockingQueue<>();
+  final long launchedNanos;
+
+  private ChildOperator(Process process, long launchedNanos, Path log) throws IOException {
+    this.process = process;
+    this.launchedNanos = launchedNanos;
+    this.stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+    Writer logWriter = Files.newBufferedWriter(log.resolveSibling(log.getFileName() + ".stderr"));
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+          StandardCharsets.UTF_8)); logWriter) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          if (line.startsWith("BENCH ")) {
+            protocol.add(line.substring(6));
+          } else {
+            logWriter.write(line);
+            logWriter.write('\n');
+            logWriter.flush();
+          }
+        }
+      } catch (IOException e) {
+        // process gone
+      }
+    }, "child-stderr");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /**
+   * Starts {@link OperatorProcess} from this JVM's class path with the given environment (KUBECONFIG and the
+   * GRACEFUL_* settings; inherited GRACEFUL_* variables are dropped so they cannot change the run).
+   */
+  static ChildOperator launch(Map<String, String> env, List<String> jvmArgs, Path log) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(OperatorProcess.class.getName());
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().keySet().removeIf(k -> k.startsWith("GRACEFUL_") || k.equals("KUBECONFIG"));
+    pb.environment().putAll(env);
+    pb.redirectOutput(log.toFile());
+    long launched = System.nanoTime();
+    return new ChildOperator(pb.start(), launched, log);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  void send(String command) {
+    stdin.println(command);
+  }
+
+  /** The next protocol line starting with {@code prefix}; other lines are skipped (errors are thrown). */
+  String await(String prefix, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      String line = protocol.poll(Math.max(1, left), TimeUnit.NANOSECONDS);
+      if (line == null) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("operator process exited with " + process.exitValue()
+              + " while waiting for '" + prefix + "' (see its log)");
+        }
+        if (System.nanoTime() >= deadline) {
+          throw new IllegalStateException("timed out waiting for '" + prefix + "' from the operator process");
+        }
+        continue;
+      }
+      if (line.startsWith("error")) {
+        throw new IllegalStateException("operator process: " + line);
+      }
+      if (line.startsWith(prefix)) {
+        return line;
+      }
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** User + system CPU seconds of the process so far, from /proc (Linux). */
+  double cpuSeconds() {
+    return ProcStat.cpuSeconds(process.pid());
+  }
+
+  long rssKiB() {
+    return ProcStat.statusKiB(process.pid(), "VmRSS:");
+  }
+
+  long hwmKiB() {
+    return ProcStat.statusKiB(process.pid(), "VmHWM:");
+  }
+
+  String jcmd(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    command.add(Long.toString(process.pid()));
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(60, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      return "jcmd failed: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  /** Asks the operator to stop (as SIGTERM would) and waits for the process to end. */
+  void stop() throws InterruptedException {
+    if (process.isAlive()) {
+      send("stop");
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}

@@ -1,0 +1,160 @@
+package io.graceful.benchmark;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The fabric8 mock API server in CRUD mode, reporting Kubernetes 1.{minor} on /version, recording every request it
+ * answers: method, path, User-Agent, response code and the time the server spent handling it. Request bodies are
+ * never read here (reading one would consume it before the CRUD dispatcher sees it).
+ */
+final class RecordingApiServer implements AutoCloseable {
+  static final String DRIVER_AGENT = "graceful-benchmark-driver";
+  static final String OPERATOR_AGENT = "graceful-operator-bench";
+  private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
+
+  /** One request as the server answered it. */
+  record Request(long startNanos, long serverNanos, String method, String path, String agent, int code) {
+    boolean fromOperator() {
+      return agent != null && agent.startsWith(OPERATOR_AGENT);
+    }
+
+    boolean fromDriver() {
+      return DRIVER_AGENT.equals(agent);
+    }
+
+    boolean isWatch() {
+      return path.contains("watch=true");
+    }
+
+    boolean isWrite() {
+      return !method.equals("GET");
+    }
+
+    RequestPath parsed() {
+      return RequestPath.parse(method, path);
+    }
+  }
+
+  private final KubernetesMockServer server;
+  private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
+  /** ns/name of every Deployment the operator patched successfully, with the time of the (last) patch. */
+  private final ConcurrentHashMap<String, Long> patchedDeployments = new ConcurrentHashMap<>();
+  private final Thread drainer;
+
+  private IndexedStore index;
+
+  RecordingApiServer(String minor, boolean indexed) {
+    MOCK_LOG.setLevel(Level.WARNING);
+    String version = "{\"major\":\"1\",\"minor\":\"" + minor + "\",\"gitVersion\":\"v1." + minor
+        + ".0\",\"platform\":\"linux/amd64\"}";
+    KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher(List.of()) {
+      @Override
+      public java.util.Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String> findResource(
+          io.fabric8.mockwebserver.crud.AttributeSet query) {
+        IndexedStore store = index;
+        return store == null ? super.findResource(query) : store.find(query, () -> super.findResource(query));
+      }
+
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        long start = System.nanoTime();
+        MockResponse response;
+        if (request.getPath().startsWith("/version")) {
+          // in CRUD mode /version would be looked up as a stored object
+          response = new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+              .setBody(version);
+        } else {
+          response = super.dispatch(request);
+        }
+        Request r = new Request(start, System.nanoTime() - start, request.getMethod(), request.getPath(),
+            request.getHeader("User-Agent"), response.code());
+        requests.add(r);
+        if (r.fromOperator() && r.method().equals("PATCH") && r.code() / 100 == 2) {
+          RequestPath p = r.parsed();
+          if (p.resource().equals("deployments") && p.name() != null) {
+            patchedDeployments.put(p.namespace() + "/" + p.name(), start);
+          }
+        }
+        return response;
+      }
+    };
+    if (indexed) {
+      index = IndexedStore.install(dispatcher);
+    }
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    server.init();
+    // MockWebServer keeps every request (with its body) in a queue for takeRequest(): drain it, or it grows all run
+    drainer = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          while (server.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
+            // discard
+          }
+          Thread.sleep(500);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "request-drainer");
+    drainer.setDaemon(true);
+    drainer.start();
+  }
+
+  /** http://localhost:port, no trailing slash. */
+  String url() {
+    String url = server.url("/");
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  KubernetesClient newDriverClient() {
+    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withUserAgent(DRIVER_AGENT)
+        .withRequestTimeout(120_000).withConnectionTimeout(30_000).withNamespace("default").build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** "stock" or "indexed (lookups, mismatches against the stock scan)". */
+  String storeDescription() {
+    IndexedStore store = index;
+    return store == null ? "stock fabric8 store (every single-object lookup scans all stored objects)"
+        : "indexed single-object lookup (IndexedStore; " + store.lookups() + " lookups, " + store.mismatches()
+            + " mismatches in " + store.lookups() / 200 + " cross-checks against the stock scan)";
+  }
+
+  List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** Patched Deployments (ns/name) whose last successful operator patch started at or after {@code sinceNanos}. */
+  boolean allPatchedSince(Set<String> expected, long sinceNanos) {
+    for (String key : expected) {
+      Long at = patchedDeployments.get(key);
+      if (at == null || at < sinceNanos) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    drainer.interrupt();
+    server.destroy();
+  }
+}

@@ -8,6 +8,7 @@ import io.graceful.operator.controller.DeploymentReconciler;
 import io.graceful.operator.controller.DeploymentWriter;
 import io.graceful.operator.controller.EventRecorder;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
+import io.graceful.operator.controller.PrunedDeploymentStore;
 import io.graceful.operator.controller.RolloutBudget;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.runtime.NativeSleepDetector;
@@ -101,15 +102,25 @@ public final class GracefulOperator implements AutoCloseable {
         config.maxConcurrentRolloutsPerNamespace(), config.rolloutFailureThreshold());
     metrics.rolloutsFrom(budget);
     GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
-        Clock.systemUTC(), budget);
+        Clock.systemUTC(), budget, singleInformer(config));
     metrics.policiesFrom(policies::existingPolicies);
     operator.register(new DeploymentReconciler(planning, new DeploymentWriter(client), events, allDecisions, budget),
-        scope(config.watchNamespaces(), o -> o.withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget))));
+        scope(config.watchNamespaces(), o -> {
+          o.withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget));
+          if (singleInformer(config)) {
+            o.withItemStore(new PrunedDeploymentStore());
+          }
+        }));
     operator.register(policies, scope(config.watchNamespaces(), o -> { }));
     operator.start();
     LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
         : config.watchNamespaces().size());
     return new GracefulOperator(operator, config, client, metrics, stopping, leading);
+  }
+
+  /** One informer per event source (all namespaces, or one): a pruning store may only serve a single informer. */
+  public static boolean singleInformer(OperatorConfig config) {
+    return config.watchNamespaces().size() <= 1;
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>

@@ -50,9 +50,15 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private final java.util.Map<String, GracefulPolicyStatus> lastWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final RolloutBudget budget;
+  private final boolean pruneCache;
 
+  /**
+   * @param pruneCache keep Deployments pruned in this controller's cache ({@link PrunedDeploymentStore}); only
+   *     when the event source has a single informer
+   */
   public GracefulPolicyReconciler(PlanningContext planning, EventRecorder events, PolicyStatusListener listener,
-      Clock clock, RolloutBudget budget) {
+      Clock clock, RolloutBudget budget, boolean pruneCache) {
+    this.pruneCache = pruneCache;
     this.planning = planning;
     this.events = events;
     this.listener = listener;
@@ -64,13 +70,15 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   public List<EventSource<?, GracefulPolicy>> prepareEventSources(EventSourceContext<GracefulPolicy> context) {
     IndexerResourceCache<GracefulPolicy> policies = context.getPrimaryCache();
     this.policyCache = policies;
-    deployments = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Deployment.class, GracefulPolicy.class)
-            .withName("deployments-for-policies")
-            .withNamespacesInheritedFromController()
-            .withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget))
-            .withSecondaryToPrimaryMapper(d -> everyPolicyIn(d.getMetadata().getNamespace(), policies, null))
-            .build(), context);
+    var deploymentSource = InformerEventSourceConfiguration.from(Deployment.class, GracefulPolicy.class)
+        .withName("deployments-for-policies")
+        .withNamespacesInheritedFromController()
+        .withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget))
+        .withSecondaryToPrimaryMapper(d -> everyPolicyIn(d.getMetadata().getNamespace(), policies, null));
+    if (pruneCache) {
+      deploymentSource.withItemStore(new PrunedDeploymentStore());
+    }
+    deployments = new InformerEventSource<>(deploymentSource.build(), context);
     // precedence makes a policy's status depend on its neighbours' specs
     InformerEventSource<GracefulPolicy, GracefulPolicy> neighbours = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(GracefulPolicy.class, GracefulPolicy.class)

@@ -8,11 +8,16 @@ import io.graceful.operator.controller.DeploymentReconciler;
 import io.graceful.operator.controller.DeploymentWriter;
 import io.graceful.operator.controller.EventRecorder;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
+import io.graceful.operator.controller.PolicyStatusTrigger;
 import io.graceful.operator.controller.PrunedDeploymentStore;
 import io.graceful.operator.controller.RolloutBudget;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.runtime.NativeSleepDetector;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
+import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -101,21 +106,38 @@ public final class GracefulOperator implements AutoCloseable {
     RolloutBudget budget = new RolloutBudget(config.maxConcurrentRollouts(),
         config.maxConcurrentRolloutsPerNamespace(), config.rolloutFailureThreshold());
     metrics.rolloutsFrom(budget);
-    GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
-        Clock.systemUTC(), budget, singleInformer(config));
-    metrics.policiesFrom(policies::existingPolicies);
-    operator.register(new DeploymentReconciler(planning, new DeploymentWriter(client), events, allDecisions, budget),
-        scope(config.watchNamespaces(), o -> {
+    PolicyStatusTrigger statusTrigger = new PolicyStatusTrigger();
+    DeploymentReconciler deploymentReconciler = new DeploymentReconciler(planning, new DeploymentWriter(client),
+        events, allDecisions, budget, statusTrigger);
+    RegisteredController<Deployment> deploymentController = operator.register(deploymentReconciler,
+        GracefulOperator.<Deployment>scope(config.watchNamespaces(), o -> {
           o.withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget));
           if (singleInformer(config)) {
             o.withItemStore(new PrunedDeploymentStore());
           }
         }));
+    GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
+        Clock.systemUTC(), budget, deploymentReconciler::deploymentCache, () -> synced(deploymentController),
+        statusTrigger);
+    metrics.policiesFrom(policies::existingPolicies);
     operator.register(policies, scope(config.watchNamespaces(), o -> { }));
     operator.start();
     LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
         : config.watchNamespaces().size());
     return new GracefulOperator(operator, config, client, metrics, stopping, leading);
+  }
+
+  /** Every informer of the controller has listed its whole scope. */
+  private static boolean synced(RegisteredController<Deployment> controller) {
+    for (InformerWrappingEventSourceHealthIndicator<?> source
+        : controller.getControllerHealthInfo().informerEventSourceHealthIndicators().values()) {
+      for (InformerHealthIndicator informer : source.informerHealthIndicators().values()) {
+        if (!informer.hasSynced()) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** One informer per event source (all namespaces, or one): a pruning store may only serve a single informer. */

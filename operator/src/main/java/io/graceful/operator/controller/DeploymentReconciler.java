@@ -37,7 +37,9 @@ import org.slf4j.MDC;
  * its namespace, and a policy event is mapped to the Deployments it selects or selected. Reads come from the
  * informer caches; the only requests are the JSON Patch of a change and its Event.
  */
-@ControllerConfiguration(name = DeploymentReconciler.NAME, generationAwareEventProcessing = false)
+@ControllerConfiguration(name = DeploymentReconciler.NAME, generationAwareEventProcessing = false,
+    // deletions too (without a finalizer): the policy statuses must drop a deleted Deployment
+    triggerReconcilerOnAllEvents = true)
 public class DeploymentReconciler implements Reconciler<Deployment> {
   public static final String NAME = "deployments";
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentReconciler.class);
@@ -49,20 +51,29 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   private final EventRecorder events;
   private final DecisionListener listener;
   private final RolloutBudget budget;
+  private final PolicyStatusTrigger statusTrigger;
   private InformerEventSource<GracefulPolicy, Deployment> policies;
+  private volatile IndexerResourceCache<Deployment> deployments;
 
   public DeploymentReconciler(PlanningContext planning, DeploymentWriter writer, EventRecorder events,
-      DecisionListener listener, RolloutBudget budget) {
+      DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger) {
     this.planning = planning;
     this.writer = writer;
     this.events = events;
     this.listener = listener;
     this.budget = budget;
+    this.statusTrigger = statusTrigger;
+  }
+
+  /** The Deployment cache (the only one the operator keeps), for the policy status controller. */
+  public IndexerResourceCache<Deployment> deploymentCache() {
+    return deployments;
   }
 
   @Override
   public List<EventSource<?, Deployment>> prepareEventSources(EventSourceContext<Deployment> context) {
     IndexerResourceCache<Deployment> deployments = context.getPrimaryCache();
+    this.deployments = deployments;
     policies = new InformerEventSource<>(InformerEventSourceConfiguration.from(GracefulPolicy.class, Deployment.class)
         .withName("policies-for-deployments")
         .withNamespacesInheritedFromController()
@@ -87,47 +98,53 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   public UpdateControl<Deployment> reconcile(Deployment deployment, Context<Deployment> context) {
     String ref = deployment.getMetadata().getNamespace() + "/" + deployment.getMetadata().getName();
     try (MDC.MDCCloseable ignored = MDC.putCloseable("deployment", ref)) {
-      if (deployment.getMetadata().getDeletionTimestamp() != null) {
+      return decide(deployment, context);
+    } finally {
+      statusTrigger.namespaceChanged(deployment.getMetadata().getNamespace());
+    }
+  }
+
+  private UpdateControl<Deployment> decide(Deployment deployment, Context<Deployment> context) {
+    if (context.isPrimaryResourceDeleted() || deployment.getMetadata().getDeletionTimestamp() != null) {
+      return UpdateControl.noUpdate();
+    }
+    budget.observe(deployment);
+    List<PolicySnapshot> inNamespace = policies.list(deployment.getMetadata().getNamespace())
+        .map(PolicySnapshots::of).toList();
+    DeploymentPlan plan = DeploymentPlanner.plan(deployment, inNamespace, planning);
+    LOG.debug("planned {} over {} policies: {}", plan.change(), inNamespace.size(), plan.verdicts());
+    for (Notice n : plan.notices()) {
+      events.decided(deployment, "Warning", n.reason(), n.message());
+    }
+    listener.planned(plan);
+    if (!plan.writes()) {
+      budget.notWaiting(deployment);
+      report(deployment, plan);
+      return UpdateControl.noUpdate();
+    }
+    RolloutBudget.Admission admission = budget.admit(deployment, plan,
+        key -> context.getPrimaryCache().get(new ResourceID(key.substring(key.indexOf('/') + 1),
+            key.substring(0, key.indexOf('/')))).isPresent());
+    switch (admission) {
+      case GO -> {
+        try {
+          write(deployment, plan);
+        } catch (RuntimeException e) {
+          budget.writeFailed(deployment);
+          throw e;
+        }
         return UpdateControl.noUpdate();
       }
-      budget.observe(deployment);
-      List<PolicySnapshot> inNamespace = policies.list(deployment.getMetadata().getNamespace())
-          .map(PolicySnapshots::of).toList();
-      DeploymentPlan plan = DeploymentPlanner.plan(deployment, inNamespace, planning);
-      LOG.debug("planned {} over {} policies: {}", plan.change(), inNamespace.size(), plan.verdicts());
-      for (Notice n : plan.notices()) {
-        events.decided(deployment, "Warning", n.reason(), n.message());
+      case WAIT -> {
+        events.decided(deployment, "Normal", "WaitingForRolloutBudget", "waiting for a free rollout slot "
+            + "before the operator changes the pod template (" + plan.summary() + ")");
+        return UpdateControl.<Deployment>noUpdate().rescheduleAfter(WAIT_RETRY);
       }
-      listener.planned(plan);
-      if (!plan.writes()) {
-        budget.notWaiting(deployment);
-        report(deployment, plan);
-        return UpdateControl.noUpdate();
-      }
-      RolloutBudget.Admission admission = budget.admit(deployment, plan,
-          key -> context.getPrimaryCache().get(new ResourceID(key.substring(key.indexOf('/') + 1),
-              key.substring(0, key.indexOf('/')))).isPresent());
-      switch (admission) {
-        case GO -> {
-          try {
-            write(deployment, plan);
-          } catch (RuntimeException e) {
-            budget.writeFailed(deployment);
-            throw e;
-          }
-          return UpdateControl.noUpdate();
-        }
-        case WAIT -> {
-          events.decided(deployment, "Normal", "WaitingForRolloutBudget", "waiting for a free rollout slot "
-              + "before the operator changes the pod template (" + plan.summary() + ")");
-          return UpdateControl.<Deployment>noUpdate().rescheduleAfter(WAIT_RETRY);
-        }
-        default -> {
-          events.decided(deployment, "Warning", "RolloutsHalted", "not changed: too many of the operator's "
-              + "rollouts failed for policy " + plan.governingPolicy() + "; fix or roll back the failed "
-              + "Deployments listed in the policy status to resume");
-          return UpdateControl.<Deployment>noUpdate().rescheduleAfter(HALT_RETRY);
-        }
+      default -> {
+        events.decided(deployment, "Warning", "RolloutsHalted", "not changed: too many of the operator's "
+            + "rollouts failed for policy " + plan.governingPolicy() + "; fix or roll back the failed "
+            + "Deployments listed in the policy status to resume");
+        return UpdateControl.<Deployment>noUpdate().rescheduleAfter(HALT_RETRY);
       }
     }
   }

@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,9 +33,9 @@ import org.slf4j.MDC;
 
 /**
  * Keeps each policy's status true to the world. It re-plans the Deployments of the policy's namespace from the
- * cache (the same pure planner the Deployment reconciler uses, so both always agree) and writes the status only
- * when it differs. Events about Deployments are coalesced per policy by the framework, so a burst of Deployment
- * changes costs a few status computations, not one each.
+ * Deployment controller's cache (the same pure planner, so status and writes always agree) and writes the status
+ * only when it differs. Deployment changes arrive through {@link PolicyStatusTrigger} and are coalesced per policy
+ * by the framework, so a burst of Deployment changes costs a few status computations, not one each.
  */
 @ControllerConfiguration(name = GracefulPolicyReconciler.NAME)
 public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
@@ -45,20 +46,26 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private final EventRecorder events;
   private final PolicyStatusListener listener;
   private final Clock clock;
-  private InformerEventSource<Deployment, GracefulPolicy> deployments;
   private volatile IndexerResourceCache<GracefulPolicy> policyCache;
   private final java.util.Map<String, GracefulPolicyStatus> lastWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final RolloutBudget budget;
-  private final boolean pruneCache;
+  private final java.util.function.Supplier<IndexerResourceCache<Deployment>> deployments;
+  private final java.util.function.BooleanSupplier deploymentsSynced;
+  private final PolicyStatusTrigger trigger;
 
   /**
-   * @param pruneCache keep Deployments pruned in this controller's cache ({@link PrunedDeploymentStore}); only
-   *     when the event source has a single informer
+   * @param deployments the Deployment controller's cache (read, never a second informer)
+   * @param deploymentsSynced whether that cache holds the whole cluster yet: a status computed from a partial
+   *     cache would be wrong, and written
+   * @param trigger how Deployment changes reach this controller
    */
   public GracefulPolicyReconciler(PlanningContext planning, EventRecorder events, PolicyStatusListener listener,
-      Clock clock, RolloutBudget budget, boolean pruneCache) {
-    this.pruneCache = pruneCache;
+      Clock clock, RolloutBudget budget, java.util.function.Supplier<IndexerResourceCache<Deployment>> deployments,
+      java.util.function.BooleanSupplier deploymentsSynced, PolicyStatusTrigger trigger) {
+    this.deployments = deployments;
+    this.deploymentsSynced = deploymentsSynced;
+    this.trigger = trigger;
     this.planning = planning;
     this.events = events;
     this.listener = listener;
@@ -70,15 +77,8 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   public List<EventSource<?, GracefulPolicy>> prepareEventSources(EventSourceContext<GracefulPolicy> context) {
     IndexerResourceCache<GracefulPolicy> policies = context.getPrimaryCache();
     this.policyCache = policies;
-    var deploymentSource = InformerEventSourceConfiguration.from(Deployment.class, GracefulPolicy.class)
-        .withName("deployments-for-policies")
-        .withNamespacesInheritedFromController()
-        .withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget))
-        .withSecondaryToPrimaryMapper(d -> everyPolicyIn(d.getMetadata().getNamespace(), policies, null));
-    if (pruneCache) {
-      deploymentSource.withItemStore(new PrunedDeploymentStore());
-    }
-    deployments = new InformerEventSource<>(deploymentSource.build(), context);
+    SimpleInboundEventSource<GracefulPolicy> deploymentChanges = new SimpleInboundEventSource<>("deployment-changes");
+    trigger.connect(deploymentChanges, policies);
     // precedence makes a policy's status depend on its neighbours' specs
     InformerEventSource<GracefulPolicy, GracefulPolicy> neighbours = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(GracefulPolicy.class, GracefulPolicy.class)
@@ -89,7 +89,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
             .withSecondaryToPrimaryMapper(p -> everyPolicyIn(p.getMetadata().getNamespace(), policies,
                 p.getMetadata().getName()))
             .build(), context);
-    return List.of(deployments, neighbours);
+    return List.of(deploymentChanges, neighbours);
   }
 
   private static Set<ResourceID> everyPolicyIn(String namespace, IndexerResourceCache<GracefulPolicy> policies,
@@ -101,9 +101,13 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   @Override
   public UpdateControl<GracefulPolicy> reconcile(GracefulPolicy policy, Context<GracefulPolicy> context) {
     String namespace = policy.getMetadata().getNamespace();
+    IndexerResourceCache<Deployment> deploymentCache = deployments.get();
+    if (deploymentCache == null || !deploymentsSynced.getAsBoolean()) {
+      return UpdateControl.<GracefulPolicy>noUpdate().rescheduleAfter(java.time.Duration.ofSeconds(1));
+    }
     try (MDC.MDCCloseable ignored = MDC.putCloseable("policy", namespace + "/" + policy.getMetadata().getName())) {
       List<PolicySnapshot> neighbours = context.getPrimaryCache().list(namespace).map(PolicySnapshots::of).toList();
-      List<DeploymentPlan> plans = deployments.list(namespace)
+      List<DeploymentPlan> plans = deploymentCache.list(namespace)
           .peek(budget::observe)
           .map(d -> DeploymentPlanner.plan(d, neighbours, planning)).toList();
       String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();

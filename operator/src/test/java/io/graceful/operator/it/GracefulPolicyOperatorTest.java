@@ -443,6 +443,18 @@ class GracefulPolicyOperatorTest {
   }
 
   @Test
+  void deletingADeploymentUpdatesThePolicyStatus() {
+    String ns = h.newNamespace("delete");
+    h.client.resource(deployment(ns, "a", WEB, container("app"))).create();
+    h.client.resource(deployment(ns, "b", WEB, container("app"))).create();
+    h.client.resource(policy(ns, "web", WEB, 10, 20L)).create();
+    h.awaitPolicy(ns, "web", p -> p.getStatus().getApplied() == 2);
+    h.client.apps().deployments().inNamespace(ns).withName("b").delete();
+    GracefulPolicy after = h.awaitPolicy(ns, "web", p -> p.getStatus().getMatched() == 1);
+    assertThat(after.getStatus().getApplied()).isEqualTo(1);
+  }
+
+  @Test
   void aDeploymentNamingAMissingPolicyGetsAWarning() {
     String ns = h.newNamespace("missing");
     Deployment d = deployment(ns, "web", Map.of(), container("app"));

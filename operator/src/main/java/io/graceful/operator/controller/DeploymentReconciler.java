@@ -73,12 +73,14 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   @Override
   public List<EventSource<?, Deployment>> prepareEventSources(EventSourceContext<Deployment> context) {
     IndexerResourceCache<Deployment> deployments = context.getPrimaryCache();
+    NamespaceIndex.addTo(deployments);
     this.deployments = deployments;
     policies = new InformerEventSource<>(InformerEventSourceConfiguration.from(GracefulPolicy.class, Deployment.class)
         .withName("policies-for-deployments")
         .withNamespacesInheritedFromController()
         .withSecondaryToPrimaryMapper(policy -> affectedBy(policy, deployments))
         .build(), context);
+    NamespaceIndex.addTo(policies);
     return List.of(policies);
   }
 
@@ -86,7 +88,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   static Set<ResourceID> affectedBy(GracefulPolicy policy, IndexerResourceCache<Deployment> deployments) {
     String name = policy.getMetadata().getName();
     String namespace = policy.getMetadata().getNamespace();
-    return deployments.list(namespace, d -> {
+    return NamespaceIndex.in(deployments, namespace).stream().filter(d -> {
       Map<String, String> a = d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
       return name.equals(a.get(GracefulAnnotations.APPLIED_POLICY)) || name.equals(a.get(GracefulAnnotations.POLICY))
           || policy.getSpec() != null && LabelSelectorMatcher.matches(policy.getSpec().getSelector(),
@@ -109,7 +111,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       return UpdateControl.noUpdate();
     }
     budget.observe(deployment);
-    List<PolicySnapshot> inNamespace = policies.list(deployment.getMetadata().getNamespace())
+    List<PolicySnapshot> inNamespace = NamespaceIndex.in(policies, deployment.getMetadata().getNamespace()).stream()
         .map(PolicySnapshots::of).toList();
     DeploymentPlan plan = DeploymentPlanner.plan(deployment, inNamespace, planning);
     LOG.debug("planned {} over {} policies: {}", plan.change(), inNamespace.size(), plan.verdicts());

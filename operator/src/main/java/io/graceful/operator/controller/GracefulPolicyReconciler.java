@@ -76,6 +76,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   @Override
   public List<EventSource<?, GracefulPolicy>> prepareEventSources(EventSourceContext<GracefulPolicy> context) {
     IndexerResourceCache<GracefulPolicy> policies = context.getPrimaryCache();
+    NamespaceIndex.addTo(policies);
     this.policyCache = policies;
     SimpleInboundEventSource<GracefulPolicy> deploymentChanges = new SimpleInboundEventSource<>("deployment-changes");
     trigger.connect(deploymentChanges, policies);
@@ -94,7 +95,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
 
   private static Set<ResourceID> everyPolicyIn(String namespace, IndexerResourceCache<GracefulPolicy> policies,
       String except) {
-    return policies.list(namespace, p -> !p.getMetadata().getName().equals(except))
+    return NamespaceIndex.in(policies, namespace).stream().filter(p -> !p.getMetadata().getName().equals(except))
         .map(ResourceID::fromResource).collect(Collectors.toSet());
   }
 
@@ -106,8 +107,9 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       return UpdateControl.<GracefulPolicy>noUpdate().rescheduleAfter(java.time.Duration.ofSeconds(1));
     }
     try (MDC.MDCCloseable ignored = MDC.putCloseable("policy", namespace + "/" + policy.getMetadata().getName())) {
-      List<PolicySnapshot> neighbours = context.getPrimaryCache().list(namespace).map(PolicySnapshots::of).toList();
-      List<DeploymentPlan> plans = deploymentCache.list(namespace)
+      List<PolicySnapshot> neighbours = NamespaceIndex.in(context.getPrimaryCache(), namespace).stream()
+          .map(PolicySnapshots::of).toList();
+      List<DeploymentPlan> plans = NamespaceIndex.in(deploymentCache, namespace).stream()
           .peek(budget::observe)
           .map(d -> DeploymentPlanner.plan(d, neighbours, planning)).toList();
       String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();

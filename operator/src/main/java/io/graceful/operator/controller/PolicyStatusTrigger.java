@@ -27,6 +27,6 @@ public final class PolicyStatusTrigger {
     if (s == null || p == null) {
       return;
     }
-    p.list(namespace).forEach(policy -> s.propagateEvent(ResourceID.fromResource(policy)));
+    NamespaceIndex.in(p, namespace).forEach(policy -> s.propagateEvent(ResourceID.fromResource(policy)));
   }
 }

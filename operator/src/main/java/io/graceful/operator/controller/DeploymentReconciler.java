@@ -54,6 +54,12 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   private final PolicyStatusTrigger statusTrigger;
   private InformerEventSource<GracefulPolicy, Deployment> policies;
   private volatile IndexerResourceCache<Deployment> deployments;
+  /**
+   * uid -> resourceVersion the operator wrote over. Until the cache shows a newer version of that Deployment, a
+   * reconciliation would plan from the copy before the write and send it again; the write's own watch event
+   * triggers the next reconciliation.
+   */
+  private final Map<String, String> writtenOver = new java.util.concurrent.ConcurrentHashMap<>();
 
   public DeploymentReconciler(PlanningContext planning, DeploymentWriter writer, EventRecorder events,
       DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger) {
@@ -107,8 +113,18 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   }
 
   private UpdateControl<Deployment> decide(Deployment deployment, Context<Deployment> context) {
+    String uid = deployment.getMetadata().getUid();
     if (context.isPrimaryResourceDeleted() || deployment.getMetadata().getDeletionTimestamp() != null) {
+      writtenOver.remove(uid);
       return UpdateControl.noUpdate();
+    }
+    String before = writtenOver.get(uid);
+    if (before != null) {
+      if (before.equals(deployment.getMetadata().getResourceVersion())) {
+        LOG.debug("the cache has not seen the operator's last write yet; waiting for its event");
+        return UpdateControl.noUpdate();
+      }
+      writtenOver.remove(uid, before);
     }
     budget.observe(deployment);
     List<PolicySnapshot> inNamespace = NamespaceIndex.in(policies, deployment.getMetadata().getNamespace()).stream()
@@ -154,6 +170,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   private void write(Deployment deployment, DeploymentPlan plan) {
     try {
       writer.write(deployment, plan);
+      writtenOver.put(deployment.getMetadata().getUid(), deployment.getMetadata().getResourceVersion());
     } catch (KubernetesClientException e) {
       // 409/422: the Deployment changed under us (or a test op failed); JOSDK retries from the fresh cache
       LOG.info("write of {} failed with {}: will retry", plan.change(), e.getCode());

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
 import io.graceful.operator.api.v1alpha1.GovernedDeployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
@@ -464,10 +463,5 @@ class GracefulPolicyOperatorTest {
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(h.events(ns, "web"))
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("PolicyNotFound")));
     assertThat(h.deploymentWrites(ns)).isEmpty();
-  }
-
-  static Deployment withTemplateTgps(Deployment d, long seconds) {
-    return new DeploymentBuilder(d).editSpec().editTemplate().editSpec()
-        .withTerminationGracePeriodSeconds(seconds).endSpec().endTemplate().endSpec().build();
   }
 }

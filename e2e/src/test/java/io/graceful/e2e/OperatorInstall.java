@@ -1,0 +1,100 @@
+package io.graceful.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The operator installed as the README says: the CRD from crd/, the chart into {@value #NAMESPACE} (labelled for the
+ * restricted Pod Security level). The chart's Deployment gets fake pods (nothing here runs images); the operator
+ * itself runs as a jar with the chart's ServiceAccount token, so the chart's RBAC is what the API server enforces.
+ * Done once per test run; every test class that needs the operator calls {@link #ensure}.
+ */
+final class OperatorInstall {
+  static final String NAMESPACE = "graceful-system";
+  /** The release name of the README's {@code helm install graceful ./helm/graceful-operator -n graceful-system}. */
+  static final String RELEASE = "graceful";
+  private static OperatorInstall instance;
+
+  private final ControlPlane cp;
+  private final Path kubeconfig;
+  private final String deployment;
+  private final String serviceAccount;
+  private final String lease;
+
+  private OperatorInstall(ControlPlane cp, Path kubeconfig) {
+    this.cp = cp;
+    this.kubeconfig = kubeconfig;
+    // names as the chart made them, read back like a user would
+    String selector = "app.kubernetes.io/instance=" + RELEASE;
+    this.deployment = cp.kubectl("get", "deployment", "-n", NAMESPACE, "-l", selector, "-o",
+        "jsonpath={.items[0].metadata.name}").orFail();
+    this.serviceAccount = cp.kubectl("get", "deployment", "-n", NAMESPACE, deployment, "-o",
+        "jsonpath={.spec.template.spec.serviceAccountName}").orFail();
+    this.lease = cp.kubectl("get", "deployment", "-n", NAMESPACE, deployment, "-o",
+        "jsonpath={.spec.template.spec.containers[0].env[?(@.name==\"GRACEFUL_LEASE_NAME\")].value}").orFail();
+  }
+
+  String deployment() {
+    return deployment;
+  }
+
+  String lease() {
+    return lease;
+  }
+
+  static synchronized OperatorInstall ensure(ControlPlane cp) {
+    if (instance == null) {
+      cp.kubectl("apply", "--server-side", "-f", "crd/").orFail();
+      cp.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/gracefulpolicies.graceful.io").orFail();
+      if (!cp.kubectl("get", "namespace", NAMESPACE).ok()) {
+        cp.kubectl("create", "namespace", NAMESPACE).orFail();
+      }
+      cp.kubectl("label", "--overwrite", "namespace", NAMESPACE, "pod-security.kubernetes.io/enforce=restricted",
+          "pod-security.kubernetes.io/enforce-version=latest").orFail();
+      cp.helm("upgrade", "--install", RELEASE, "helm/graceful-operator", "-n", NAMESPACE, "--skip-crds",
+          "--timeout", "120s").orFail();
+      instance = new OperatorInstall(cp, cp.state().resolve("operator.kubeconfig"));
+      instance.writeKubeconfig();
+    }
+    return instance;
+  }
+
+  /** A kubeconfig for the chart's ServiceAccount: what the operator's pod would present to the API server. */
+  Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  String user() {
+    return "system:serviceaccount:" + NAMESPACE + ":" + serviceAccount;
+  }
+
+  private void writeKubeconfig() {
+    String token = cp.kubectl("create", "token", serviceAccount, "-n", NAMESPACE, "--duration=6h").orFail().trim();
+    String server = cp.kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}").orFail();
+    String ca = cp.kubectl("config", "view", "--minify", "-o",
+        "jsonpath={.clusters[0].cluster.certificate-authority}").orFail();
+    try {
+      Files.writeString(kubeconfig, """
+          apiVersion: v1
+          kind: Config
+          clusters:
+          - name: e2e
+            cluster:
+              server: %s
+              certificate-authority: %s
+          users:
+          - name: %s
+            user:
+              token: %s
+          contexts:
+          - name: e2e
+            context: {cluster: e2e, user: %s, namespace: %s}
+          current-context: e2e
+          """.formatted(server, ca, user(), token, user(), NAMESPACE));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

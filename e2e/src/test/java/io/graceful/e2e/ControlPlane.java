@@ -116,6 +116,13 @@ final class ControlPlane {
         null, command);
   }
 
+  /** Waits until a namespace an earlier test deleted is gone (the namespace controller empties it first). */
+  void awaitNamespaceGone(String namespace) {
+    org.awaitility.Awaitility.await("namespace " + namespace + " gone").atMost(java.time.Duration.ofSeconds(120))
+        .pollInterval(java.time.Duration.ofMillis(500))
+        .until(() -> admin.namespaces().withName(namespace).get() == null);
+  }
+
   /** Stops and starts kube-apiserver (etcd keeps the data), as an upgrade or a crash of the API server does. */
   void restartApiServer() {
     Cli.run(Map.of("GRACEFUL_E2E_STATE", state.toString()), null, 180,

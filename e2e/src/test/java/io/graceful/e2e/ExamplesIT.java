@@ -48,6 +48,8 @@ class ExamplesIT {
     cp = ControlPlane.get();
     k8s = cp.admin();
     OperatorInstall install = OperatorInstall.ensure(cp);
+    cp.awaitNamespaceGone(SHOP);
+    cp.awaitNamespaceGone("payments");
     // the Deployments first, as a team would have them before the operator arrives: what the server stores
     cp.kubectl("apply", "-f", "examples/deployments.yaml").orFail();
     await("examples rolled out").atMost(Duration.ofSeconds(120)).until(() -> allRolledOut(SHOP)

@@ -8,6 +8,7 @@ import io.graceful.operator.controller.DeploymentReconciler;
 import io.graceful.operator.controller.DeploymentWriter;
 import io.graceful.operator.controller.EventRecorder;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
+import io.graceful.operator.controller.PolicySettling;
 import io.graceful.operator.controller.PolicyStatusTrigger;
 import io.graceful.operator.controller.PrunedDeploymentStore;
 import io.graceful.operator.controller.RolloutBudget;
@@ -108,7 +109,7 @@ public final class GracefulOperator implements AutoCloseable {
     metrics.rolloutsFrom(budget);
     PolicyStatusTrigger statusTrigger = new PolicyStatusTrigger();
     DeploymentReconciler deploymentReconciler = new DeploymentReconciler(planning, new DeploymentWriter(client),
-        events, allDecisions, budget, statusTrigger);
+        events, allDecisions, budget, statusTrigger, new PolicySettling(config.policySettle(), System::nanoTime));
     RegisteredController<Deployment> deploymentController = operator.register(deploymentReconciler,
         GracefulOperator.<Deployment>scope(config.watchNamespaces(), o -> {
           o.withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget));

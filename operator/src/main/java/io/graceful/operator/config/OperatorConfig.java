@@ -30,7 +30,8 @@ public record OperatorConfig(
     LogFormat logFormat,
     int maxConcurrentRollouts,
     int maxConcurrentRolloutsPerNamespace,
-    int rolloutFailureThreshold) {
+    int rolloutFailureThreshold,
+    Duration policySettle) {
 
   /** How to decide whether the API server runs the native {@code preStop.sleep} action. */
   public enum NativeSleepSupport { AUTO, TRUE, FALSE }
@@ -68,7 +69,10 @@ public record OperatorConfig(
       new Setting("GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", "0",
           "The same cap per namespace; 0 = no per-namespace cap."),
       new Setting("GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", "3",
-          "Failed operator-started rollouts that open the circuit breaker (no new rollouts until a person resets it); 0 = never."));
+          "Failed operator-started rollouts that open the circuit breaker (no new rollouts until a person resets it); 0 = never."),
+      new Setting("GRACEFUL_POLICY_SETTLE_SECONDS", "2",
+          "After a policy of a namespace is created, changed or deleted, Deployment writes there wait until its policies "
+              + "have been unchanged this long, so policies applied together roll each Deployment out once; 0 = no wait."));
 
   /** Defaults, as documented; what tests and the demo start from. */
   public static OperatorConfig defaults() {
@@ -78,31 +82,37 @@ public record OperatorConfig(
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
     return new OperatorConfig(Set.copyOf(namespaces), nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle);
   }
 
   public OperatorConfig withHttpPort(int port) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, port, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle);
   }
 
   public OperatorConfig withMaxConcurrentRollouts(int total, int perNamespace) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, total, perNamespace,
-        rolloutFailureThreshold);
+        rolloutFailureThreshold, policySettle);
   }
 
   public OperatorConfig withFailureThreshold(int failures) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, failures);
+        maxConcurrentRolloutsPerNamespace, failures, policySettle);
+  }
+
+  public OperatorConfig withPolicySettle(Duration settle) {
+    return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
+        leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, settle);
   }
 
   public OperatorConfig withLeaderElection(String leaseNamespace, String identity) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, true, leaseName,
         leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle);
   }
 
   /**
@@ -154,6 +164,7 @@ public record OperatorConfig(
     int rollouts = r.integer("GRACEFUL_MAX_CONCURRENT_ROLLOUTS", 0, 100_000);
     int perNamespace = r.integer("GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", 0, 100_000);
     int failureThreshold = r.integer("GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", 0, 100_000);
+    int settle = r.integer("GRACEFUL_POLICY_SETTLE_SECONDS", 0, 300);
 
     Set<String> known = new TreeSet<>();
     SETTINGS.forEach(s -> known.add(s.env()));
@@ -166,7 +177,7 @@ public record OperatorConfig(
     }
     return new OperatorConfig(Set.copyOf(namespaces), nativeSleep, maxReapplies, threads, leaderElection, leaseName,
         leaseNamespace, identity, port, Duration.ofSeconds(shutdown), level, format, rollouts, perNamespace,
-        failureThreshold);
+        failureThreshold, Duration.ofSeconds(settle));
   }
 
   /** Human-readable, one setting per line, for the start-up log. */
@@ -186,6 +197,7 @@ public record OperatorConfig(
         maxConcurrentRolloutsPerNamespace == 0 ? "unlimited" : String.valueOf(maxConcurrentRolloutsPerNamespace));
     out.put("rolloutFailureThreshold",
         rolloutFailureThreshold == 0 ? "never" : String.valueOf(rolloutFailureThreshold));
+    out.put("policySettle", policySettle.toSeconds() + "s");
     return out;
   }
 

@@ -52,6 +52,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   private final DecisionListener listener;
   private final RolloutBudget budget;
   private final PolicyStatusTrigger statusTrigger;
+  private final PolicySettling settling;
   private InformerEventSource<GracefulPolicy, Deployment> policies;
   private volatile IndexerResourceCache<Deployment> deployments;
   /**
@@ -62,13 +63,14 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   private final Map<String, String> writtenOver = new java.util.concurrent.ConcurrentHashMap<>();
 
   public DeploymentReconciler(PlanningContext planning, DeploymentWriter writer, EventRecorder events,
-      DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger) {
+      DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger, PolicySettling settling) {
     this.planning = planning;
     this.writer = writer;
     this.events = events;
     this.listener = listener;
     this.budget = budget;
     this.statusTrigger = statusTrigger;
+    this.settling = settling;
   }
 
   /** The Deployment cache (the only one the operator keeps), for the policy status controller. */
@@ -84,7 +86,11 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     policies = new InformerEventSource<>(InformerEventSourceConfiguration.from(GracefulPolicy.class, Deployment.class)
         .withName("policies-for-deployments")
         .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(policy -> affectedBy(policy, deployments))
+        .withSecondaryToPrimaryMapper(policy -> {
+          // the cache is updated before handlers run: a policy missing from it was deleted
+          settling.seen(policy, policies.get(ResourceID.fromResource(policy)).isEmpty());
+          return affectedBy(policy, deployments);
+        })
         .build(), context);
     NamespaceIndex.addTo(policies);
     return List.of(policies);
@@ -139,6 +145,11 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       budget.notWaiting(deployment);
       report(deployment, plan);
       return UpdateControl.noUpdate();
+    }
+    java.time.Duration settle = settling.remaining(deployment.getMetadata().getNamespace());
+    if (!settle.isZero()) {
+      LOG.debug("policies of the namespace changed moments ago; deciding in {} ms", settle.toMillis());
+      return UpdateControl.<Deployment>noUpdate().rescheduleAfter(settle.plusMillis(50));
     }
     RolloutBudget.Admission admission = budget.admit(deployment, plan,
         key -> context.getPrimaryCache().get(new ResourceID(key.substring(key.indexOf('/') + 1),

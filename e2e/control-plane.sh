@@ -14,6 +14,8 @@
 #   GRACEFUL_E2E_CACHE   binary cache, default ~/.cache/graceful-operator/e2e (keyed by version inside)
 #   GRACEFUL_E2E_STATE   certificates, etcd data, logs, pids; default e2e/target/control-plane
 #   GRACEFUL_E2E_APISERVER_PORT / _ETCD_PORT / _KCM_PORT   loopback ports (defaults 16443, 12379, 10357)
+#   GRACEFUL_E2E_CONTROLLERS  kube-controller-manager --controllers list; "none" starts no controller manager
+#                             (the scale benchmark: no ReplicaSets, only the API server's own cost)
 set -euo pipefail
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,6 +28,7 @@ ETCD_PORT="${GRACEFUL_E2E_ETCD_PORT:-12379}"
 ETCD_PEER_PORT=$((ETCD_PORT + 1))
 KCM_PORT="${GRACEFUL_E2E_KCM_PORT:-10357}"
 WAIT_SECONDS="${GRACEFUL_E2E_WAIT_SECONDS:-120}"
+CONTROLLERS="${GRACEFUL_E2E_CONTROLLERS:-deployment-controller,replicaset-controller,endpointslice-controller,endpoints-controller,namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller}"
 
 # Bump when the way binaries are built changes (flags, stamping): the cache key includes it.
 BUILD_RECIPE=2
@@ -254,6 +257,11 @@ cmd_start() {
 
   start_apiserver
 
+  if [[ "$CONTROLLERS" == none ]]; then
+    trap - EXIT
+    log "control plane up in $((SECONDS - start)) s, without a controller manager (GRACEFUL_E2E_CONTROLLERS=none)"
+    return
+  fi
   port_free "$KCM_PORT" || die "port $KCM_PORT is taken (set GRACEFUL_E2E_KCM_PORT)"
   start_process kube-controller-manager "$kb/kube-controller-manager" \
     --kubeconfig="$STATE/controller-manager.kubeconfig" \
@@ -261,7 +269,7 @@ cmd_start() {
     --authorization-kubeconfig="$STATE/controller-manager.kubeconfig" \
     --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --cert-dir="$STATE/pki/kcm" \
     --leader-elect=false \
-    --controllers=deployment-controller,replicaset-controller,endpointslice-controller,endpoints-controller,namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller \
+    --controllers="$CONTROLLERS" \
     --service-account-private-key-file="$STATE/pki/sa.key" --root-ca-file="$STATE/pki/ca.crt" \
     --use-service-account-credentials=true \
     --kube-api-qps="${GRACEFUL_E2E_KCM_QPS:-200}" --kube-api-burst="${GRACEFUL_E2E_KCM_BURST:-400}" \

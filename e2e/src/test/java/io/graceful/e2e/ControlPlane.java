@@ -116,6 +116,13 @@ final class ControlPlane {
         null, command);
   }
 
+  /** An empty namespace of that name: one left by an earlier run is deleted first (tests re-run on a live cluster). */
+  void freshNamespace(String namespace) {
+    kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false").orFail();
+    awaitNamespaceGone(namespace);
+    kubectl("create", "namespace", namespace).orFail();
+  }
+
   /** Waits until a namespace an earlier test deleted is gone (the namespace controller empties it first). */
   void awaitNamespaceGone(String namespace) {
     org.awaitility.Awaitility.await("namespace " + namespace + " gone").atMost(java.time.Duration.ofSeconds(120))

@@ -18,7 +18,7 @@ class CrdIT {
   static void install() {
     cp = ControlPlane.get();
     OperatorInstall.ensure(cp);
-    cp.kubectl("create", "namespace", NS).orFail();
+    cp.freshNamespace(NS);
   }
 
   @Test

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * list the pods), and finishes a pod's deletion shortly after it starts terminating.
  *
  * <p>A pod whose template carries the annotation {@value #NEVER_READY}{@code : "true"} runs but never becomes Ready,
- * which is how the tests make a rollout that cannot finish.
+ * and so do pods created in a namespace after {@link #failNewPods}: that is how the tests make a rollout that cannot
+ * finish (a new version that never comes up).
  */
 final class FakeKubelet implements AutoCloseable {
   static final String NODE = "e2e-node";
@@ -49,6 +50,7 @@ final class FakeKubelet implements AutoCloseable {
     return t;
   });
   private final Set<String> terminating = ConcurrentHashMap.newKeySet();
+  private final Set<String> failingNamespaces = ConcurrentHashMap.newKeySet();
   private final AtomicInteger nextIp = new AtomicInteger(2);
   private SharedIndexInformer<Pod> informer;
 
@@ -76,6 +78,15 @@ final class FakeKubelet implements AutoCloseable {
       }
     }, 0);
     return kubelet;
+  }
+
+  /** From now on, pods that start in {@code namespace} run but never become Ready (a broken new version). */
+  void failNewPods(String namespace) {
+    failingNamespaces.add(namespace);
+  }
+
+  void healNewPods(String namespace) {
+    failingNamespaces.remove(namespace);
   }
 
   private void registerNode() {
@@ -116,7 +127,7 @@ final class FakeKubelet implements AutoCloseable {
   private void run(String ns, String name) {
     client.pods().inNamespace(ns).withName(name).editStatus(p -> {
       boolean ready = !"true".equals(p.getMetadata().getAnnotations() == null ? null
-          : p.getMetadata().getAnnotations().get(NEVER_READY));
+          : p.getMetadata().getAnnotations().get(NEVER_READY)) && !failingNamespaces.contains(ns);
       String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
       String ip = "10.244." + (nextIp.get() / 250) + "." + (nextIp.getAndIncrement() % 250 + 2);
       List<ContainerStatus> containers = new ArrayList<>();

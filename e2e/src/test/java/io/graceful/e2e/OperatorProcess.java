@@ -55,7 +55,7 @@ final class OperatorProcess implements AutoCloseable {
       e.put("GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "5");
       e.put("POD_NAME", name);
       e.putAll(env);
-      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
       OperatorProcess p = new OperatorProcess(name, pb.start(), log, port);
       return p;
     } catch (IOException e) {

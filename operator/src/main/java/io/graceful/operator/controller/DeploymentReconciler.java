@@ -194,6 +194,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       case APPLY -> events.changed(deployment, "Normal", "HookApplied", plan.summary());
       case REAPPLY -> events.changed(deployment, "Warning", "HookReapplied", plan.summary());
       case REVERT -> events.changed(deployment, "Normal", "Reverted", plan.summary());
+      case FIT -> events.changed(deployment, "Warning", "HookShortened", plan.summary());
       case NONE -> { }
     }
   }

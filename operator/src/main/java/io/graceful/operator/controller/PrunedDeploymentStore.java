@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * An informer store that keeps of each Deployment only what the operator reads (issue: heap at 10,000
- * Deployments): metadata without managedFields, replicas, the regular containers' names and lifecycle (in order:
+ * Deployments): metadata with managedFields reduced to the grace period's owners, replicas, the regular containers' names and lifecycle (in order:
  * JSON Patch paths use their index), the grace period, and the rollout status. Images, env, volumes, probes and
  * resources are dropped. Labels and annotations stay whole: update filters compare them with fresh objects.
  *
@@ -49,6 +49,8 @@ public final class PrunedDeploymentStore extends BasicItemStore<Deployment> {
     meta.setDeletionTimestamp(m.getDeletionTimestamp());
     meta.setLabels(m.getLabels());
     meta.setAnnotations(m.getAnnotations());
+    // who sets the grace period from a manifest (GitOps), reduced to that one path
+    meta.setManagedFields(io.graceful.operator.core.DeclaredFields.relevant(m.getManagedFields()));
     Deployment out = new Deployment();
     out.setApiVersion(d.getApiVersion());
     out.setKind(d.getKind());

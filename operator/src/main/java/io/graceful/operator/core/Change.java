@@ -9,5 +9,10 @@ public enum Change {
   /** Write the operator's values again after something else changed them (counted, R6). */
   REAPPLY,
   /** Restore what the operator changed and remove its annotations (R8). */
-  REVERT
+  REVERT,
+  /**
+   * Shorten (or remove) the operator's own hook where it no longer controls the grace period, so that R1 holds
+   * after it stops re-applying (SPEC §9 "R1 is absolute").
+   */
+  FIT
 }

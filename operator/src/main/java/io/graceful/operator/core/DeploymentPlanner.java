@@ -44,6 +44,12 @@ public final class DeploymentPlanner {
     private final PlanningContext context;
     private final List<PolicyVerdict> verdicts = new ArrayList<>();
     private final List<Notice> notices = new ArrayList<>();
+    /**
+     * The operator's earlier grace-period change, kept in the record while a GitOps tool holds the field: it is
+     * the evidence that the tool sets the field back (Helm leaves no other), so the next plan fits again instead
+     * of raising again.
+     */
+    private ManagedRecord yieldedGraceClaim;
 
     Planning(Deployment deployment, List<PolicySnapshot> policies, PlanningContext context) {
       this.deployment = deployment;
@@ -105,9 +111,16 @@ public final class DeploymentPlanner {
       }
       PolicySettings.Validated validated = PolicySettings.validate(winner.spec());
       if (!validated.valid()) {
+        // frozen, except that a hook of the operator's must still end before the grace period does (R1)
+        HookFit fit = record == null ? null : HookFit.within(current, record, 0);
         verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "PolicyInvalid",
-            "policy " + winner.name() + " is invalid; the Deployment is left as it is"));
-        return result(winner.name(), null, Change.NONE, emptyPatch(), "");
+            "policy " + winner.name() + " is invalid; the Deployment is left as it is"
+                + (fit != null && fit.changed() ? " except that the operator " + fit.summary() : "")));
+        if (fit == null || !fit.changed()) {
+          return result(winner.name(), null, Change.NONE, emptyPatch(), "");
+        }
+        return result(winner.name(), null, Change.FIT,
+            JsonPatchWriter.diff(current, fit.hooks(), annotations, fit.record().toAnnotations()), fit.summary());
       }
       PolicySettings settings = validated.settings();
       DeploymentOverrides overrides = DeploymentOverrides.resolve(annotations, settings);
@@ -120,7 +133,11 @@ public final class DeploymentPlanner {
         return result(winner.name(), action, Change.NONE, emptyPatch(), "");
       }
 
-      Target target = target(base, current, settings, overrides, action);
+      boolean graceUndone = record != null && record.fieldsChangedByOthers(current).contains(ManagedRecord.GRACE_FIELD);
+      Target target = target(base, current, settings, overrides, action, graceUndone);
+      if (target.declaredBy != null && record != null && record.gracePeriodChanged()) {
+        yieldedGraceClaim = record;
+      }
       if (!target.missing.isEmpty() && !target.selected.isEmpty()) {
         notices.add(new Notice("ContainerNotFound", "policy " + winner.name() + " lists containers this Deployment "
             + "does not have: " + String.join(", ", target.missing)));
@@ -130,6 +147,14 @@ public final class DeploymentPlanner {
         verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Audit,
             compliant ? "Compliant" : "WouldChange",
             compliant ? "audit: nothing to change" : "audit: would " + target.describe(base)));
+        return finish(current, base, winner.name(), action, null, record, "");
+      }
+      if (target.declaredBy != null && target.fittedSleep < 1 && !target.ours.isEmpty()) {
+        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Conflict, "OwnedByGitOps",
+            "terminationGracePeriodSeconds " + current.effectiveGracePeriod() + " is set by " + target.declaredBy
+                + " and leaves no room for a preStop sleep with shutdownSeconds " + target.shutdown
+                + "; set it to at least " + needed(target.sleep, target.shutdown) + " in the manifest, or let the "
+                + "operator own it (README: GitOps)"));
         return finish(current, base, winner.name(), action, null, record, "");
       }
       if (target.selected.isEmpty()) {
@@ -157,19 +182,29 @@ public final class DeploymentPlanner {
 
       boolean ours = !target.ours.isEmpty();
       if (patch.isEmpty()) {
-        verdicts.add(0, ours
-            ? new PolicyVerdict(governing, DeploymentState.Applied, "Applied", target.appliedMessage(desired))
-            : new PolicyVerdict(governing, DeploymentState.Skipped, "ExistingHook", target.keptMessage()));
+        verdicts.add(0, !ours
+            ? new PolicyVerdict(governing, DeploymentState.Skipped, "ExistingHook", target.keptMessage())
+            : target.declaredBy != null
+                ? new PolicyVerdict(governing, DeploymentState.Applied, "ShortenedForGitOps", target.fittedMessage(desired))
+                : new PolicyVerdict(governing, DeploymentState.Applied, "Applied", target.appliedMessage(desired)));
         return result(governing, action, Change.NONE, patch, "");
       }
       Set<String> touchedByOthers = record == null ? Set.of() : record.fieldsChangedByOthers(current);
       boolean fight = touchedByOthers.stream().anyMatch(field -> rewrites(field, current, desired));
       if (fight && record.reapplied() >= context.maxReapplies()) {
+        // R1 is absolute: the operator stops re-applying, but its own hook must still fit the grace period
+        // that the other writer left
+        HookFit fit = HookFit.within(current, record, target.shutdown);
         verdicts.add(0, new PolicyVerdict(governing, DeploymentState.Conflict, "FightingAnotherController",
             "something keeps undoing the operator's change (re-applied " + record.reapplied() + " times); "
-                + "the operator stopped. Remove the annotation " + GracefulAnnotations.REAPPLIED
-                + " to let it try again"));
-        return result(governing, action, Change.NONE, emptyPatch(), "");
+                + "the operator stopped" + (fit.changed() ? " and " + fit.summary() : "") + ". Remove the annotation "
+                + GracefulAnnotations.REAPPLIED + " to let it try again"));
+        if (!fit.changed()) {
+          return result(governing, action, Change.NONE, emptyPatch(), "");
+        }
+        return result(governing, action, Change.FIT,
+            JsonPatchWriter.diff(current, fit.hooks(), annotations, fit.record().toAnnotations()),
+            fit.summary() + " (policy " + governing + ")");
       }
       int reapplied = fight ? record.reapplied() + 1 : 0;
       Map<String, String> finalOwned = ours || !desired.equals(base)
@@ -202,6 +237,10 @@ public final class DeploymentPlanner {
       }
       boolean graceChanged = !Objects.equals(base.terminationGracePeriodSeconds(),
           desired.terminationGracePeriodSeconds());
+      if (!graceChanged && yieldedGraceClaim != null) {
+        return new ManagedRecord(policy, originals, applied, true, yieldedGraceClaim.originalGracePeriod(),
+            yieldedGraceClaim.appliedGracePeriod(), reapplied);
+      }
       return new ManagedRecord(policy, originals, applied, graceChanged,
           graceChanged ? base.terminationGracePeriodSeconds() : null,
           graceChanged ? desired.terminationGracePeriodSeconds() : null, reapplied);
@@ -209,7 +248,7 @@ public final class DeploymentPlanner {
 
     /** The policy's hooks and grace period laid over {@code base} (R1-R4). */
     private Target target(PodTemplateHooks base, PodTemplateHooks current, PolicySettings settings,
-        DeploymentOverrides overrides, HookAction action) {
+        DeploymentOverrides overrides, HookAction action, boolean graceUndone) {
       Target t = new Target(overrides.sleepSeconds(), overrides.shutdownSeconds(), action);
       Set<String> names = new java.util.HashSet<>();
       base.containers().forEach(c -> names.add(c.name()));
@@ -243,7 +282,20 @@ public final class DeploymentPlanner {
         required = Math.max(required, settings.gracePeriodFloor());
       }
       // R2: never below what the template has now (30 when omitted); never written when already enough
-      if (required > current.effectiveGracePeriod()) {
+      java.util.Optional<String> declaredBy = required > current.effectiveGracePeriod()
+          ? DeclaredFields.gracePeriodOwner(deployment, graceUndone) : java.util.Optional.empty();
+      if (declaredBy.isPresent()) {
+        // a manifest sets the grace period and its tool would set it back: fit the hook instead of fighting
+        long grace = current.effectiveGracePeriod();
+        long fitted = Math.min(overrides.sleepSeconds(), Math.min(grace - overrides.shutdownSeconds(), grace - 1));
+        t.declaredBy = declaredBy.get();
+        t.fittedSleep = fitted;
+        for (String name : t.ours) {
+          ContainerHook c = base.container(name).orElseThrow();
+          out = out.with(fitted >= 1 ? c.withPreStop(SleepHooks.of(action, fitted)) : c);
+        }
+        out = out.withGracePeriod(current.terminationGracePeriodSeconds());
+      } else if (required > current.effectiveGracePeriod()) {
         out = out.withGracePeriod(required);
       } else {
         out = out.withGracePeriod(current.terminationGracePeriodSeconds());
@@ -303,6 +355,9 @@ public final class DeploymentPlanner {
     final Map<String, String> kept = new LinkedHashMap<>();
     final List<String> missing = new ArrayList<>();
     PodTemplateHooks hooks;
+    /** The manager whose manifest sets the grace period, when the hook was fitted to it instead of raising it. */
+    String declaredBy;
+    long fittedSleep;
 
     Target(long sleep, long shutdown, HookAction action) {
       this.sleep = sleep;
@@ -331,14 +386,21 @@ public final class DeploymentPlanner {
     }
 
     String hookWords() {
-      return action == HookAction.Sleep ? "sleep " + sleep + "s (native sleep action)"
-          : "exec sleep " + sleep;
+      long s = declaredBy != null ? fittedSleep : sleep;
+      return action == HookAction.Sleep ? "sleep " + s + "s (native sleep action)" : "exec sleep " + s;
     }
 
     String appliedMessage(PodTemplateHooks desired) {
       String msg = "preStop " + hookWords() + " on " + String.join(", ", ours) + "; terminationGracePeriodSeconds "
           + desired.effectiveGracePeriod() + " (shutdown " + shutdown + "s)";
       return kept.isEmpty() ? msg : msg + "; kept existing hook of " + String.join(", ", kept.keySet());
+    }
+
+    String fittedMessage(PodTemplateHooks desired) {
+      return "preStop sleep " + fittedSleep + "s instead of " + sleep + "s on " + String.join(", ", ours)
+          + ": terminationGracePeriodSeconds " + desired.effectiveGracePeriod() + " is set by " + declaredBy
+          + " and must cover sleep + shutdown (" + shutdown + "s); set it to at least " + Math.max(sleep + shutdown,
+              sleep + 1) + " in the manifest for the full sleep (README: GitOps)";
     }
 
     String keptMessage() {

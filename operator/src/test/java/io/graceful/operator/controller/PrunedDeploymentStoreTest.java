@@ -25,6 +25,10 @@ class PrunedDeploymentStoreTest {
           .withLabels(Map.of("tier", "web"))
           .withAnnotations(Map.of("graceful.io/sleep-seconds", "12", "kubectl.kubernetes.io/last-applied-configuration", "{}"))
           .addNewManagedField().withManager("kubectl").withOperation("Update").endManagedField()
+          .addNewManagedField().withManager("argocd-controller").withOperation("Apply")
+            .withNewFieldsV1().addToAdditionalProperties("f:spec", Map.of("f:replicas", Map.of(), "f:template",
+                Map.of("f:spec", Map.of("f:terminationGracePeriodSeconds", Map.of(), "f:containers", Map.of()))))
+            .endFieldsV1().endManagedField()
         .endMetadata()
         .withNewSpec().withReplicas(3)
           .withNewSelector().addToMatchLabels("app", "web").endSelector()
@@ -51,7 +55,12 @@ class PrunedDeploymentStoreTest {
   @Test
   void keepsWhatTheOperatorReadsAndDropsTheRest() {
     Deployment p = PrunedDeploymentStore.prune(full());
-    assertThat(p.getMetadata().getManagedFields()).isEmpty();
+    // field management only as far as the grace period's owners (GitOps detection), nothing else
+    assertThat(p.getMetadata().getManagedFields()).singleElement().satisfies(e -> {
+      assertThat(e.getManager()).isEqualTo("argocd-controller");
+      assertThat(e.getFieldsV1().getAdditionalProperties()).isEqualTo(Map.of("f:spec", Map.of("f:template",
+          Map.of("f:spec", Map.of("f:terminationGracePeriodSeconds", Map.of())))));
+    });
     assertThat(p.getMetadata().getAnnotations()).isEqualTo(full().getMetadata().getAnnotations());
     assertThat(p.getMetadata().getLabels()).isEqualTo(full().getMetadata().getLabels());
     assertThat(p.getMetadata().getGeneration()).isEqualTo(4L);

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * GitOps tools re-applying the manifest after the operator changed a Deployment, as Argo CD (server-side apply,
- * field manager argocd-controller), Flux (server-side apply, forced) and plain {@code kubectl apply} (client-side,
- * three-way merge against last-applied-configuration) do it, on a real API server with real managed fields. The
+ * field manager argocd-controller), Flux (server-side apply, forced), Helm 3 (three-way merge, manager helm) and
+ * plain {@code kubectl apply} (client-side, three-way merge against last-applied-configuration) do it, on a real API
+ * server with real managed fields. The
  * README section "GitOps" documents these outcomes; this test is their proof.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -65,46 +66,43 @@ class GitOpsIT {
   }
 
   /**
-   * A manifest that sets {@code terminationGracePeriodSeconds: 30} (common in Git). A non-forced server-side apply
-   * is refused with a conflict naming graceful-operator; a forced one (Flux; Argo CD with ServerSideApply) sets 30
-   * back, the operator re-applies, and after {@code GRACEFUL_MAX_REAPPLIES} such syncs reports the fight.
+   * A manifest that sets {@code terminationGracePeriodSeconds: 30} (common in Git), applied server-side (Flux's
+   * kustomize-controller): the operator does not raise a field the tool would set back; it fits the hook to it
+   * (30 - shutdown 20 = sleep 10) and says so in the status. Re-applies, forced or not, then change nothing.
    */
   @Test
-  void aManifestThatSetsTheGracePeriodConflictsOrFights() {
+  void aGracePeriodSetByServerSideApplyIsRespectedAndTheHookFitted() {
     String manifest = Manifests.deployment(NS, "flux-app", 1, "terminationGracePeriodSeconds: 30");
     ssa(manifest, "kustomize-controller", false).orFail();
-    awaitApplied("flux-app", 40);
-
+    Deployment fitted = awaitHook("flux-app", "sleep 10", 30);
+    int mark = cp.audit().mark();
     Cli.Result plain = ssa(manifest, "kustomize-controller", false);
-    assertThat(plain.ok()).as(plain.toString()).isFalse();
-    assertThat(plain.stderr()).contains("conflict").contains("graceful-operator")
-        .contains(".spec.template.spec.terminationGracePeriodSeconds");
-
-    for (int sync = 1; sync <= 3; sync++) {
-      ssa(manifest, "kustomize-controller", true).orFail();
-      awaitApplied("flux-app", 40);
-    }
+    assertThat(plain.ok()).as("no conflict: the operator never took the field: %s", plain).isTrue();
     ssa(manifest, "kustomize-controller", true).orFail();
-    await("fight reported").atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-        cp.kubectl("get", "events", "-n", NS, "--field-selector", "involvedObject.name=flux-app", "-o",
-            "custom-columns=R:.reason", "--no-headers").orFail()).contains("FightingAnotherController"));
     quiet();
-    Deployment d = deployment(k8s, NS, "flux-app");
-    assertThat(grace(d)).as("the GitOps tool's value stands after the operator gave up").isEqualTo(30L);
-    // what the operator leaves in that case (SPEC R1 says it must not; tracked separately): the hook stays
-    System.out.println("after the fight: hook " + hook(d, "web") + ", grace " + grace(d));
+    Deployment after = deployment(k8s, NS, "flux-app");
+    assertThat(hook(after, "web")).isEqualTo("sleep 10");
+    assertThat(grace(after)).isEqualTo(30L);
+    assertThat(after.getMetadata().getGeneration()).isEqualTo(fitted.getMetadata().getGeneration());
+    assertThat(deploymentWrites(mark)).isZero();
+    assertThat(Workloads.replicaSets(k8s, after)).as("one rollout in all").hasSize(2);
+    String events = cp.kubectl("get", "events", "-n", NS, "--field-selector", "involvedObject.name=flux-app", "-o",
+        "custom-columns=R:.reason", "--no-headers").orFail();
+    assertThat(events).doesNotContain("HookReapplied", "FightingAnotherController");
+    String status = cp.kubectl("get", "gp", "-n", NS, "web", "-o", "jsonpath={.status.deployments}").orFail();
+    assertThat(status).contains("flux-app", "ShortenedForGitOps", "kustomize-controller");
   }
 
   /**
-   * Client-side {@code kubectl apply}: a three-way merge. Fields the manifest does not set (the hook) are kept;
-   * a field it sets (the grace period) is sent whenever the live value differs from the manifest, so it is set
-   * back, and the operator re-applies its value (one more rollout per apply, counted towards a fight).
+   * Client-side {@code kubectl apply}: a three-way merge that sends every field of the manifest whose live value
+   * differs. A manifest without the grace period: the operator raises it and the next apply keeps it. A manifest
+   * with it (recorded in last-applied-configuration): fitted, as for server-side apply.
    */
   @Test
-  void clientSideApplyKeepsTheHookButResetsAGracePeriodItSets() {
+  void clientSideApplyKeepsTheOperatorsFieldsOrGetsAFittedHook() {
     String withoutGrace = Manifests.deployment(NS, "kubectl-app", 1);
     cp.kubectlStdin(withoutGrace, "apply", "-f", "-").orFail();
-    Deployment changed = awaitApplied("kubectl-app", 40);
+    Deployment changed = awaitHook("kubectl-app", "sleep 20", 40);
     int mark = cp.audit().mark();
     cp.kubectlStdin(withoutGrace, "apply", "-f", "-").orFail();
     quiet();
@@ -116,12 +114,36 @@ class GitOpsIT {
 
     String withGrace = Manifests.deployment(NS, "kubectl-grace", 1, "terminationGracePeriodSeconds: 30");
     cp.kubectlStdin(withGrace, "apply", "-f", "-").orFail();
-    long generation = awaitApplied("kubectl-grace", 40).getMetadata().getGeneration();
+    long generation = awaitHook("kubectl-grace", "sleep 10", 30).getMetadata().getGeneration();
+    int mark2 = cp.audit().mark();
     cp.kubectlStdin(withGrace, "apply", "-f", "-").orFail();
-    Deployment reapplied = awaitApplied("kubectl-grace", 40);
-    assertThat(reapplied.getMetadata().getGeneration()).as("reset by kubectl, raised again by the operator")
-        .isEqualTo(generation + 2);
-    assertThat(reapplied.getMetadata().getAnnotations()).containsEntry("graceful.io/reapplied", "1");
+    quiet();
+    assertThat(deployment(k8s, NS, "kubectl-grace").getMetadata().getGeneration()).isEqualTo(generation);
+    assertThat(deploymentWrites(mark2)).isZero();
+  }
+
+  /**
+   * Helm 3 (field manager {@code helm}, Update operations, a three-way merge against the previous release): it
+   * leaves no trace of what its chart sets until it sets a field back. The first install gets the full sleep and a
+   * raised grace period; the {@code helm upgrade} that resets the grace period to the chart's 30 is answered once,
+   * with a hook fitted to 30, and later upgrades change nothing: no fight, no Conflict.
+   */
+  @Test
+  void helmUpgradeThatSetsTheGracePeriodBackGetsAFittedHookNotAFight() {
+    String chart = "e2e/src/test/resources/charts/web-app";
+    cp.helm("install", "helm-app", chart, "-n", NS).orFail();
+    awaitHook("helm-app", "sleep 20", 40);
+    cp.helm("upgrade", "helm-app", chart, "-n", NS, "--set", "image=nginx:1.27.1-alpine").orFail();
+    Deployment fitted = awaitHook("helm-app", "sleep 10", 30);
+    int mark = cp.audit().mark();
+    cp.helm("upgrade", "helm-app", chart, "-n", NS, "--set", "image=nginx:1.27.2-alpine").orFail();
+    quiet();
+    Deployment after = deployment(k8s, NS, "helm-app");
+    assertThat(hook(after, "web")).isEqualTo("sleep 10");
+    assertThat(grace(after)).isEqualTo(30L);
+    assertThat(after.getMetadata().getAnnotations()).doesNotContainKey("graceful.io/reapplied");
+    assertThat(deploymentWrites(mark)).as("the second upgrade is not answered").isZero();
+    assertThat(fitted.getMetadata().getAnnotations()).doesNotContainKey("graceful.io/reapplied");
   }
 
   private Cli.Result ssa(String manifest, String manager, boolean force) {
@@ -132,11 +154,16 @@ class GitOpsIT {
   }
 
   private Deployment awaitApplied(String name, long grace) {
-    await(name + " applied").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+    return awaitHook(name, "sleep 20", grace);
+  }
+
+  private Deployment awaitHook(String name, String hook, long grace) {
+    await(name + " with " + hook + " and grace " + grace).atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
         .failFast("operator exited:\n" + operator.tail(), () -> !operator.isAlive())
         .until(() -> {
           Deployment d = deployment(k8s, NS, name);
-          return d != null && hook(d, "web").equals("sleep 20") && grace(d) == grace;
+          return d != null && hook(d, "web").equals(hook) && grace(d) != null && grace(d) == grace;
         });
     return deployment(k8s, NS, name);
   }

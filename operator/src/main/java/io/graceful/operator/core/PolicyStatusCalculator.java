@@ -63,7 +63,8 @@ public final class PolicyStatusCalculator {
         v = new PolicyVerdict(v.policy(), v.state(), "WaitingForRolloutBudget", "waiting for a free rollout "
             + "slot; " + v.message());
       }
-      if (v.state() != DeploymentState.Applied) {
+      // Applied with a qualification (a hook fitted to a GitOps grace period) is listed too: people must see it
+      if (v.state() != DeploymentState.Applied || !v.reason().equals("Applied")) {
         listed.add(new GovernedDeployment(plan.name(), v.state(), v.reason(), v.message()));
       }
     }

@@ -12,7 +12,7 @@ public class GovernedDeployment {
   @JsonPropertyDescription("Applied, Pending, Skipped, Audit or Conflict.")
   private DeploymentState state;
   @JsonPropertyDescription("Machine-readable reason, e.g. ExistingHook, OptedOut, GovernedByOtherPolicy, "
-      + "FightingAnotherController, WouldChange, WaitingForChange.")
+      + "FightingAnotherController, OwnedByGitOps, ShortenedForGitOps, WouldChange, WaitingForRolloutBudget.")
   private String reason;
   @JsonPropertyDescription("Human-readable explanation.")
   private String message;

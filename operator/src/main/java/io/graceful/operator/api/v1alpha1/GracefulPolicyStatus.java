@@ -34,7 +34,8 @@ public class GracefulPolicyStatus {
       + "the operator's change.")
   private Integer conflicts;
 
-  @JsonPropertyDescription("Up to 50 matched Deployments that are not Applied, with the reason.")
+  @JsonPropertyDescription("Up to 50 matched Deployments that are not plainly Applied (other states, and Applied "
+      + "with a qualification such as ShortenedForGitOps), with the reason.")
   private List<GovernedDeployment> deployments = new ArrayList<>();
 
   public Long getObservedGeneration() {

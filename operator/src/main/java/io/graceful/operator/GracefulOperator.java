@@ -11,7 +11,9 @@ import io.graceful.operator.controller.GracefulPolicyReconciler;
 import io.graceful.operator.controller.PolicySettling;
 import io.graceful.operator.controller.PolicyStatusTrigger;
 import io.graceful.operator.controller.PrunedDeploymentStore;
+import io.graceful.operator.controller.RetryForever;
 import io.graceful.operator.controller.RolloutBudget;
+import io.graceful.operator.controller.WriteFailures;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.runtime.NativeSleepDetector;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -108,10 +110,12 @@ public final class GracefulOperator implements AutoCloseable {
         config.maxConcurrentRolloutsPerNamespace(), config.rolloutFailureThreshold());
     metrics.rolloutsFrom(budget);
     PolicyStatusTrigger statusTrigger = new PolicyStatusTrigger();
+    WriteFailures writeFailures = new WriteFailures();
+    metrics.writeFailuresFrom(writeFailures);
     DeploymentReconciler deploymentReconciler = new DeploymentReconciler(planning, new DeploymentWriter(client),
-        events, allDecisions, budget, statusTrigger, new PolicySettling(config.policySettle(), System::nanoTime));
+        events, allDecisions, budget, statusTrigger, new PolicySettling(config.policySettle(), System::nanoTime), writeFailures);
     RegisteredController<Deployment> deploymentController = operator.register(deploymentReconciler,
-        GracefulOperator.<Deployment>scope(config.watchNamespaces(), o -> {
+        GracefulOperator.<Deployment>scope(config.watchNamespaces(), config.retryMaxDelay(), o -> {
           o.withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget));
           if (singleInformer(config)) {
             o.withItemStore(new PrunedDeploymentStore());
@@ -119,14 +123,21 @@ public final class GracefulOperator implements AutoCloseable {
         }));
     GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
         Clock.systemUTC(), budget, deploymentReconciler::deploymentCache, () -> synced(deploymentController),
-        statusTrigger);
+        statusTrigger, writeFailures);
     metrics.policiesFrom(policies::existingPolicies);
-    operator.register(policies, scope(config.watchNamespaces(), o -> { }));
+    operator.register(policies, scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
     operator.start();
     LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
         : config.watchNamespaces().size());
     return new GracefulOperator(operator, config, client, metrics, stopping, leading);
   }
+
+  /**
+   * Every Deployment and policy is re-planned at least this often even without events (a write that failed in a
+   * way nobody retried, an event lost across a watch gap). Planning is cheap (README "Benchmarks"); an unchanged
+   * world still gets no write.
+   */
+  public static final java.time.Duration RESYNC = java.time.Duration.ofMinutes(10);
 
   /** Every informer of the controller has listed its whole scope. */
   private static boolean synced(RegisteredController<Deployment> controller) {
@@ -147,13 +158,16 @@ public final class GracefulOperator implements AutoCloseable {
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
-      scope(Set<String> namespaces, Consumer<ControllerConfigurationOverrider<R>> more) {
+      scope(Set<String> namespaces, java.time.Duration retryCap, Consumer<ControllerConfigurationOverrider<R>> more) {
     return o -> {
       if (namespaces.isEmpty()) {
         o.watchingAllNamespaces();
       } else {
         o.settingNamespaces(namespaces);
       }
+      // never give up after errors, and re-plan everything now and then in case an event was missed
+      o.withRetry(new RetryForever(retryCap, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+      o.withReconciliationMaxInterval(RESYNC);
       more.accept(o);
     };
   }

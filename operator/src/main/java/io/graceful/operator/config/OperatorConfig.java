@@ -31,7 +31,8 @@ public record OperatorConfig(
     int maxConcurrentRollouts,
     int maxConcurrentRolloutsPerNamespace,
     int rolloutFailureThreshold,
-    Duration policySettle) {
+    Duration policySettle,
+    Duration retryMaxDelay) {
 
   /** How to decide whether the API server runs the native {@code preStop.sleep} action. */
   public enum NativeSleepSupport { AUTO, TRUE, FALSE }
@@ -72,7 +73,10 @@ public record OperatorConfig(
           "Failed operator-started rollouts that open the circuit breaker (no new rollouts until a person resets it); 0 = never."),
       new Setting("GRACEFUL_POLICY_SETTLE_SECONDS", "2",
           "After a policy of a namespace is created, changed or deleted, Deployment writes there wait until its policies "
-              + "have been unchanged this long, so policies applied together roll each Deployment out once; 0 = no wait."));
+              + "have been unchanged this long, so policies applied together roll each Deployment out once; 0 = no wait."),
+      new Setting("GRACEFUL_RETRY_MAX_DELAY_SECONDS", "300",
+          "Failed reconciliations (refused writes, API errors) are retried forever, the delay doubling from 1 s up to "
+              + "this cap, with +-20% jitter."));
 
   /** Defaults, as documented; what tests and the demo start from. */
   public static OperatorConfig defaults() {
@@ -82,37 +86,43 @@ public record OperatorConfig(
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
     return new OperatorConfig(Set.copyOf(namespaces), nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay);
   }
 
   public OperatorConfig withHttpPort(int port) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, port, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay);
   }
 
   public OperatorConfig withMaxConcurrentRollouts(int total, int perNamespace) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, total, perNamespace,
-        rolloutFailureThreshold, policySettle);
+        rolloutFailureThreshold, policySettle, retryMaxDelay);
   }
 
   public OperatorConfig withFailureThreshold(int failures) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, failures, policySettle);
+        maxConcurrentRolloutsPerNamespace, failures, policySettle, retryMaxDelay);
   }
 
   public OperatorConfig withPolicySettle(Duration settle) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, settle);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, settle, retryMaxDelay);
+  }
+
+  public OperatorConfig withRetryMaxDelay(Duration cap) {
+    return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
+        leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, cap);
   }
 
   public OperatorConfig withLeaderElection(String leaseNamespace, String identity) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, true, leaseName,
         leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay);
   }
 
   /**
@@ -165,6 +175,7 @@ public record OperatorConfig(
     int perNamespace = r.integer("GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", 0, 100_000);
     int failureThreshold = r.integer("GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", 0, 100_000);
     int settle = r.integer("GRACEFUL_POLICY_SETTLE_SECONDS", 0, 300);
+    int retryCap = r.integer("GRACEFUL_RETRY_MAX_DELAY_SECONDS", 1, 3600);
 
     Set<String> known = new TreeSet<>();
     SETTINGS.forEach(s -> known.add(s.env()));
@@ -177,7 +188,7 @@ public record OperatorConfig(
     }
     return new OperatorConfig(Set.copyOf(namespaces), nativeSleep, maxReapplies, threads, leaderElection, leaseName,
         leaseNamespace, identity, port, Duration.ofSeconds(shutdown), level, format, rollouts, perNamespace,
-        failureThreshold, Duration.ofSeconds(settle));
+        failureThreshold, Duration.ofSeconds(settle), Duration.ofSeconds(retryCap));
   }
 
   /** Human-readable, one setting per line, for the start-up log. */
@@ -198,6 +209,7 @@ public record OperatorConfig(
     out.put("rolloutFailureThreshold",
         rolloutFailureThreshold == 0 ? "never" : String.valueOf(rolloutFailureThreshold));
     out.put("policySettle", policySettle.toSeconds() + "s");
+    out.put("retryMaxDelay", retryMaxDelay.toSeconds() + "s");
     return out;
   }
 

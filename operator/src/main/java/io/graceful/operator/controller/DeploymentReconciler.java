@@ -53,6 +53,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   private final RolloutBudget budget;
   private final PolicyStatusTrigger statusTrigger;
   private final PolicySettling settling;
+  private final WriteFailures failures;
   private InformerEventSource<GracefulPolicy, Deployment> policies;
   private volatile IndexerResourceCache<Deployment> deployments;
   /**
@@ -63,7 +64,8 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   private final Map<String, String> writtenOver = new java.util.concurrent.ConcurrentHashMap<>();
 
   public DeploymentReconciler(PlanningContext planning, DeploymentWriter writer, EventRecorder events,
-      DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger, PolicySettling settling) {
+      DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger, PolicySettling settling,
+      WriteFailures failures) {
     this.planning = planning;
     this.writer = writer;
     this.events = events;
@@ -71,6 +73,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     this.budget = budget;
     this.statusTrigger = statusTrigger;
     this.settling = settling;
+    this.failures = failures;
   }
 
   /** The Deployment cache (the only one the operator keeps), for the policy status controller. */
@@ -142,6 +145,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     }
     listener.planned(plan);
     if (!plan.writes()) {
+      failures.cleared(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName());
       budget.notWaiting(deployment);
       report(deployment, plan);
       return UpdateControl.noUpdate();
@@ -184,10 +188,14 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       writtenOver.put(deployment.getMetadata().getUid(), deployment.getMetadata().getResourceVersion());
     } catch (KubernetesClientException e) {
       // 409/422: the Deployment changed under us (or a test op failed); JOSDK retries from the fresh cache
-      LOG.info("write of {} failed with {}: will retry", plan.change(), e.getCode());
+      LOG.info("write of {} failed with {}: will retry: {}", plan.change(), e.getCode(), e.getMessage());
       listener.writeFailed(plan, e.getCode());
+      failures.failed(plan.namespace(), plan.name(), plan.governingPolicy() != null ? plan.governingPolicy()
+          : annotation(deployment, GracefulAnnotations.APPLIED_POLICY), e.getCode(),
+          e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage());
       throw e;
     }
+    failures.cleared(plan.namespace(), plan.name());
     LOG.info("{}: {}", plan.change(), plan.summary());
     listener.written(plan);
     switch (plan.change()) {
@@ -197,6 +205,10 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       case FIT -> events.changed(deployment, "Warning", "HookShortened", plan.summary());
       case NONE -> { }
     }
+  }
+
+  private static String annotation(Deployment d, String key) {
+    return d.getMetadata().getAnnotations() == null ? null : d.getMetadata().getAnnotations().get(key);
   }
 
   private void report(Deployment deployment, DeploymentPlan plan) {

@@ -50,6 +50,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private final java.util.Map<String, GracefulPolicyStatus> lastWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final RolloutBudget budget;
+  private final WriteFailures failures;
   private final java.util.function.Supplier<IndexerResourceCache<Deployment>> deployments;
   private final java.util.function.BooleanSupplier deploymentsSynced;
   private final PolicyStatusTrigger trigger;
@@ -62,7 +63,8 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
    */
   public GracefulPolicyReconciler(PlanningContext planning, EventRecorder events, PolicyStatusListener listener,
       Clock clock, RolloutBudget budget, java.util.function.Supplier<IndexerResourceCache<Deployment>> deployments,
-      java.util.function.BooleanSupplier deploymentsSynced, PolicyStatusTrigger trigger) {
+      java.util.function.BooleanSupplier deploymentsSynced, PolicyStatusTrigger trigger, WriteFailures failures) {
+    this.failures = failures;
     this.deployments = deployments;
     this.deploymentsSynced = deploymentsSynced;
     this.trigger = trigger;
@@ -115,7 +117,8 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
           policy.getStatus(), planning.nativeSleepSupported(), now,
-          budget.holdsFor(namespace, policy.getMetadata().getName()));
+          budget.holdsFor(namespace, policy.getMetadata().getName()),
+          failures.of(namespace, policy.getMetadata().getName()));
       LOG.debug("status over {} Deployments: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
       reportValidity(policy, status);

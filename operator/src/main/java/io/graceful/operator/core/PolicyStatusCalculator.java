@@ -22,6 +22,7 @@ public final class PolicyStatusCalculator {
   public static final String READY = "Ready";
   public static final String VALID = "Valid";
   public static final String ROLLOUTS_HALTED = "RolloutsHalted";
+  public static final String WRITES_FAILING = "WritesFailing";
 
   private PolicyStatusCalculator() {
   }
@@ -41,6 +42,16 @@ public final class PolicyStatusCalculator {
    */
   public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
       GracefulPolicyStatus previous, boolean nativeSleepSupported, String now, RolloutHolds holds) {
+    return compute(policy, plans, previous, nativeSleepSupported, now, holds, Map.of());
+  }
+
+  /**
+   * @param writeFailures Deployment name -> the last refused write ("CODE: server message") of the policy's
+   *     Deployments whose writes keep failing: condition {@value #WRITES_FAILING}
+   */
+  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
+      GracefulPolicyStatus previous, boolean nativeSleepSupported, String now, RolloutHolds holds,
+      Map<String, String> writeFailures) {
     PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
     Map<DeploymentState, Integer> counts = new EnumMap<>(DeploymentState.class);
     List<GovernedDeployment> listed = new ArrayList<>();
@@ -94,6 +105,13 @@ public final class PolicyStatusCalculator {
         : condition(ROLLOUTS_HALTED, false, "RolloutsFlowing", holds.failed().isEmpty() ? "no failed rollouts"
             : holds.failed().size() + " failed rollouts (below the threshold): " + String.join(", ", holds.failed()),
             policy, previousConditions, now);
+    List<String> failing = new ArrayList<>();
+    writeFailures.forEach((name, text) -> failing.add(name + " (" + text + ")"));
+    Condition writes = failing.isEmpty()
+        ? condition(WRITES_FAILING, false, "WritesSucceeding", "no refused writes", policy, previousConditions, now)
+        : condition(WRITES_FAILING, true, "WritesRefused", failing.size() + " Deployments cannot be written, "
+            + "retried with back-off: " + String.join("; ", failing.size() > 5 ? failing.subList(0, 5) : failing)
+            + (failing.size() > 5 ? "; ..." : ""), policy, previousConditions, now);
     Condition ready;
     if (!validated.valid()) {
       ready = condition(READY, false, "InvalidSpec", "the spec is invalid; no Deployment is changed", policy,
@@ -101,6 +119,9 @@ public final class PolicyStatusCalculator {
     } else if (holds.halted()) {
       ready = condition(READY, false, "RolloutsHalted", "too many failed rollouts; see condition "
           + ROLLOUTS_HALTED, policy, previousConditions, now);
+    } else if (!failing.isEmpty()) {
+      ready = condition(READY, false, "WritesFailing", "the API server refuses writes; see condition "
+          + WRITES_FAILING, policy, previousConditions, now);
     } else if (status.getPending() > 0) {
       ready = condition(READY, false, "ChangesPending", status.getPending() + " of " + matched
           + " matched Deployments are waiting for a change", policy, previousConditions, now);
@@ -110,7 +131,7 @@ public final class PolicyStatusCalculator {
     } else {
       ready = condition(READY, true, "Converged", summary(status), policy, previousConditions, now);
     }
-    status.setConditions(List.of(ready, valid, halted));
+    status.setConditions(List.of(ready, valid, halted, writes));
     return status;
   }
 

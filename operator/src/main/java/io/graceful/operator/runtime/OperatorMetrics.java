@@ -68,6 +68,10 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
     registry.gauge("graceful.rollouts.failed", budget, b -> b.failedCount());
   }
 
+  public void writeFailuresFrom(io.graceful.operator.controller.WriteFailures failures) {
+    registry.gauge("graceful.deployments.write.failing", failures, f -> f.count());
+  }
+
   /** Which policies exist (namespace/name), so deleted ones leave the gauges. */
   public void policiesFrom(Supplier<Set<String>> existing) {
     this.existingPolicies = existing;

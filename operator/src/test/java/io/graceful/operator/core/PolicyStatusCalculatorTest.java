@@ -130,4 +130,23 @@ class PolicyStatusCalculatorTest {
     assertThat(condition(s4, "Ready").getObservedGeneration()).isEqualTo(2L);
     assertThat(condition(s4, "Ready").getLastTransitionTime()).isEqualTo(T2);
   }
+
+  @Test
+  void refusedWritesAreReportedAndFlipBackWhenTheyStop() {
+    PolicySnapshot p = policy(1, spec(10, 20L));
+    List<DeploymentPlan> plans = List.of(plan("web", v(DeploymentState.Pending, "ChangePending")));
+    GracefulPolicyStatus failing = PolicyStatusCalculator.compute(p, plans, null, true, T0, RolloutHolds.NONE,
+        java.util.Map.of("web", "403: deployments.apps \"web\" is forbidden: cannot patch"));
+    assertThat(condition(failing, "WritesFailing").getStatus()).isEqualTo("True");
+    assertThat(condition(failing, "WritesFailing").getMessage()).contains("web (403: deployments.apps", "forbidden");
+    assertThat(condition(failing, "Ready").getReason()).isEqualTo("WritesFailing");
+    GracefulPolicyStatus still = PolicyStatusCalculator.compute(p, plans, failing, true, T1, RolloutHolds.NONE,
+        java.util.Map.of("web", "403: deployments.apps \"web\" is forbidden: cannot patch"));
+    assertThat(still).as("unchanged world, equal status: no write").isEqualTo(failing);
+    GracefulPolicyStatus healed = PolicyStatusCalculator.compute(p, List.of(plan("web",
+        v(DeploymentState.Applied, "Applied"))), still, true, T2, RolloutHolds.NONE, java.util.Map.of());
+    assertThat(condition(healed, "WritesFailing").getStatus()).isEqualTo("False");
+    assertThat(condition(healed, "WritesFailing").getLastTransitionTime()).isEqualTo(T2);
+    assertThat(condition(healed, "Ready").getStatus()).isEqualTo("True");
+  }
 }

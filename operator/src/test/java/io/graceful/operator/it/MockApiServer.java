@@ -71,6 +71,9 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
+  /** Injected failure: answers a matching operator request instead of the CRUD store (fault tests). */
+  private final java.util.concurrent.atomic.AtomicReference<java.util.function.Function<Request, MockResponse>> fault =
+      new java.util.concurrent.atomic.AtomicReference<>(r -> null);
 
   public MockApiServer(String minorVersion) {
     KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher(List.of()) {
@@ -78,8 +81,13 @@ public final class MockApiServer implements AutoCloseable {
       public MockResponse dispatch(RecordedRequest request) {
         // the body is not recorded: reading it would consume it before the CRUD dispatcher sees it
         String agent = request.getHeader("User-Agent");
-        requests.add(new Request(request.getMethod(), request.getPath(),
-            agent != null && agent.contains(OPERATOR_AGENT)));
+        Request seen = new Request(request.getMethod(), request.getPath(),
+            agent != null && agent.contains(OPERATOR_AGENT));
+        requests.add(seen);
+        MockResponse injected = seen.fromOperator() ? fault.get().apply(seen) : null;
+        if (injected != null) {
+          return injected;
+        }
         if (request.getPath().equals("/version")) {
           // in CRUD mode /version would be looked up as a stored object
           return json("{\"major\":\"1\",\"minor\":\"" + minorVersion + "\",\"gitVersion\":\"v1." + minorVersion
@@ -108,6 +116,26 @@ public final class MockApiServer implements AutoCloseable {
 
   private static MockResponse json(String body) {
     return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
+  }
+
+  /**
+   * From now on, operator requests for which {@code rule} answers a response get that response instead of the
+   * store's (the store is not changed); {@code null} lets a request through. {@link #healed()} removes the rule.
+   */
+  public void inject(java.util.function.Function<Request, MockResponse> rule) {
+    fault.set(rule);
+  }
+
+  public void healed() {
+    fault.set(r -> null);
+  }
+
+  /** A Kubernetes Status error response, as the API server sends it. */
+  public static MockResponse status(int code, String reason, String message) {
+    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+        .setBody("{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\",\"code\":" + code
+            + ",\"reason\":\"" + reason + "\",\"message\":" + com.fasterxml.jackson.databind.node.TextNode
+                .valueOf(message).toString() + "}");
   }
 
   /** The client tests use to act as users. */

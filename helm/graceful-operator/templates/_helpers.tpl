@@ -105,7 +105,9 @@ allow-list of the requests the operator sends):
 - Deployments: read and watch, and JSON Patch the pod template's preStop hooks and grace period. No update,
   no create/delete.
 - GracefulPolicies: read and watch; write only their status subresource.
-- Events: record what was changed, skipped, reverted or conflicted (create, or patch to aggregate a repeat).
+- Events: record what was changed, skipped, reverted or conflicted. Each Event has a name derived from its object,
+  reason and message: get it by name (was this already reported?), create it, or patch it to count a repeat.
+  No list: nothing is read back at start-up.
 No Secrets, no Pods, no wildcards.
 */}}
 {{- define "graceful-operator.workloadRules" -}}
@@ -120,7 +122,7 @@ No Secrets, no Pods, no wildcards.
   verbs: ["patch", "update"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch", "list"]
+  verbs: ["get", "create", "patch"]
 {{- end }}
 
 {{/*

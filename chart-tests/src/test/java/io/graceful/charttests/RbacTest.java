@@ -32,7 +32,7 @@ class RbacTest {
       "get deployments.apps", "list deployments.apps", "watch deployments.apps", "patch deployments.apps",
       "get gracefulpolicies.graceful.io", "list gracefulpolicies.graceful.io", "watch gracefulpolicies.graceful.io",
       "patch gracefulpolicies.graceful.io/status", "update gracefulpolicies.graceful.io/status",
-      "create events", "patch events", "list events");
+      "get events", "create events", "patch events");
 
   /** Leader election, in the release namespace only: create any Lease, read and renew only its own. */
   static List<String> leaseRequests(String leaseName) {

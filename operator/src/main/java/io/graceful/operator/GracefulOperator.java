@@ -68,7 +68,6 @@ public final class GracefulOperator implements AutoCloseable {
     boolean nativeSleep = NativeSleepDetector.detect(client, config.nativeSleep());
     PlanningContext planning = new PlanningContext(nativeSleep, config.maxReapplies());
     EventRecorder events = new EventRecorder(client, config.identity());
-    events.seed(config.watchNamespaces());
     OperatorMetrics metrics = new OperatorMetrics();
     DecisionListener allDecisions = DecisionListener.both(metrics, decisions);
     GracefulPolicyReconciler.PolicyStatusListener allStatuses = (policy, status) -> {

@@ -106,7 +106,7 @@ public final class GracefulOperator implements AutoCloseable {
       }
     });
     RolloutBudget budget = new RolloutBudget(config.maxConcurrentRollouts(),
-        config.maxConcurrentRolloutsPerNamespace(), config.rolloutFailureThreshold());
+        config.maxConcurrentRolloutsPerNamespace(), config.rolloutFailureThreshold(), System::nanoTime);
     metrics.rolloutsFrom(budget);
     PolicyStatusTrigger statusTrigger = new PolicyStatusTrigger();
     WriteFailures writeFailures = new WriteFailures();

@@ -43,7 +43,7 @@ import org.slf4j.MDC;
 public class DeploymentReconciler implements Reconciler<Deployment> {
   public static final String NAME = "deployments";
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentReconciler.class);
-  private static final java.time.Duration WAIT_RETRY = java.time.Duration.ofSeconds(2);
+  private static final java.time.Duration WAIT_RECHECK = java.time.Duration.ofSeconds(30);
   private static final java.time.Duration HALT_RETRY = java.time.Duration.ofSeconds(15);
 
   private final PlanningContext planning;
@@ -62,6 +62,10 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
    * triggers the next reconciliation.
    */
   private final Map<String, String> writtenOver = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Wakes Deployments waiting for a rollout slot when one frees (instead of polling them). */
+  private final io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource<Deployment>
+      slotFreed = new io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource<>(
+          "rollout-slot-freed");
 
   public DeploymentReconciler(PlanningContext planning, DeploymentWriter writer, EventRecorder events,
       DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger, PolicySettling settling,
@@ -85,6 +89,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   public List<EventSource<?, Deployment>> prepareEventSources(EventSourceContext<Deployment> context) {
     IndexerResourceCache<Deployment> deployments = context.getPrimaryCache();
     NamespaceIndex.addTo(deployments);
+    budget.indexing(deployments);
     this.deployments = deployments;
     policies = new InformerEventSource<>(InformerEventSourceConfiguration.from(GracefulPolicy.class, Deployment.class)
         .withName("policies-for-deployments")
@@ -96,7 +101,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
         })
         .build(), context);
     NamespaceIndex.addTo(policies);
-    return List.of(policies);
+    return List.of(policies, slotFreed);
   }
 
   /** A policy event concerns the Deployments it selects, names it, or carry its change (to undo). */
@@ -118,6 +123,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       return decide(deployment, context);
     } finally {
       statusTrigger.namespaceChanged(deployment.getMetadata().getNamespace());
+      budget.toWake().forEach(slotFreed::propagateEvent);
     }
   }
 
@@ -155,15 +161,13 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       LOG.debug("policies of the namespace changed moments ago; deciding in {} ms", settle.toMillis());
       return UpdateControl.<Deployment>noUpdate().rescheduleAfter(settle.plusMillis(50));
     }
-    RolloutBudget.Admission admission = budget.admit(deployment, plan,
-        key -> context.getPrimaryCache().get(new ResourceID(key.substring(key.indexOf('/') + 1),
-            key.substring(0, key.indexOf('/')))).isPresent());
+    RolloutBudget.Admission admission = budget.admit(deployment, plan);
     switch (admission) {
       case GO -> {
         try {
           write(deployment, plan);
         } catch (RuntimeException e) {
-          budget.writeFailed(deployment);
+          budget.writeFailed(deployment, e instanceof KubernetesClientException k ? k.getCode() : 0);
           throw e;
         }
         return UpdateControl.noUpdate();
@@ -171,7 +175,8 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       case WAIT -> {
         events.decided(deployment, "Normal", "WaitingForRolloutBudget", "waiting for a free rollout slot "
             + "before the operator changes the pod template (" + plan.summary() + ")");
-        return UpdateControl.<Deployment>noUpdate().rescheduleAfter(WAIT_RETRY);
+        // woken when a slot frees; the late re-check only guards against a missed wake-up
+        return UpdateControl.<Deployment>noUpdate().rescheduleAfter(WAIT_RECHECK);
       }
       default -> {
         events.decided(deployment, "Warning", "RolloutsHalted", "not changed: too many of the operator's "

@@ -7,105 +7,89 @@ import io.graceful.operator.core.RolloutHolds;
 import io.graceful.operator.core.RolloutProgress;
 import io.graceful.operator.core.RolloutQueue;
 import io.graceful.operator.core.RolloutQueue.Candidate;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.function.Predicate;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * Paces the operator's rollouts (issue: never a rollout storm). A Deployment counts from the operator's write
- * until its status shows the rollout complete or failed; Deployments that would restart no pods (scaled to zero,
- * brand new) are never counted nor held. Waiting Deployments start in {@link RolloutQueue#FAIR} order.
+ * Paces the operator's rollouts (never a rollout storm), derived from the cluster rather than from memory: a
+ * Deployment's rollout counts while the Deployment is at the generation that the operator's last template write
+ * produced (annotation {@link GracefulAnnotations#ROLLOUT}) and its status has not finished it. Two indexes on the
+ * Deployment cache keep those in flight and those failed, so a restarted operator or a new leader counts its
+ * predecessor's rollouts before it admits anything.
+ *
+ * <p>In memory only: reservations (a slot is taken before the write, so concurrent reconciliations see it, and kept
+ * while the write is not yet visible in the cache; a write whose response was lost counts as landed until the
+ * cache shows otherwise or {@link #RESERVATION_TIMEOUT} passes) and the waiting queue (rebuilt by reconciliation).
+ * Waiting Deployments are woken when a slot frees ({@link #toWake}), not polled.
  *
  * <p>Circuit breaker, per policy: when {@code failureThreshold} of the Deployments a policy manages have a failed
- * rollout, that policy starts no new rollouts. It is derived from the Deployments themselves, so it survives
- * restarts and closes only when a person fixes or rolls back the failed Deployments (or opts them out).
- *
- * <p>State kept in memory: the in-flight set (rebuilt after a restart from managed Deployments still rolling
- * out, counted conservatively) and the waiting set.
+ * operator rollout, that policy starts no new rollouts until a person fixes or rolls them back (or opts them out).
  */
 public final class RolloutBudget {
   /** The answer to "may this plan be written now?". */
   public enum Admission { GO, WAIT, HALTED }
 
-  /**
-   * @param sinceGeneration observations of an older generation predate the operator's write and say nothing
-   *     about its rollout
-   */
-  private record Tracked(String namespace, String name, String policy, long sinceGeneration) {}
+  /** A write that may have landed and is not visible in the cache yet. */
+  private record Reservation(String namespace, String name, long generation, long deadline) {}
+
+  static final Duration RESERVATION_TIMEOUT = Duration.ofSeconds(60);
+  private static final String IN_FLIGHT = "graceful-rollout-in-flight";
+  private static final String FAILED = "graceful-rollout-failed";
+  private static final String ALL = "*";
 
   private final int maxTotal;
   private final int maxPerNamespace;
   private final int failureThreshold;
-  private final Map<String, Tracked> inFlight = new ConcurrentHashMap<>();
-  private final Map<String, Tracked> failed = new ConcurrentHashMap<>();
-  private final Set<String> seen = ConcurrentHashMap.newKeySet();
+  private final LongSupplier nanoTime;
+  private final Map<String, Reservation> reserved = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Candidate> waiting = new ConcurrentSkipListSet<>(RolloutQueue.FAIR);
-  private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong();
+  private final Map<String, Long> wokenAt = new ConcurrentHashMap<>();
+  private volatile IndexerResourceCache<Deployment> cache;
 
-  public RolloutBudget(int maxTotal, int maxPerNamespace, int failureThreshold) {
+  public RolloutBudget(int maxTotal, int maxPerNamespace, int failureThreshold, LongSupplier nanoTime) {
     this.maxTotal = maxTotal;
     this.maxPerNamespace = maxPerNamespace;
     this.failureThreshold = failureThreshold;
+    this.nanoTime = nanoTime;
   }
 
-  /** Whether status-only updates of this Deployment matter (its rollout is tracked). */
+  /** Adds the budget's indexes to the Deployment cache; before the informer starts (prepareEventSources). */
+  public void indexing(IndexerResourceCache<Deployment> deployments) {
+    deployments.addIndexer(IN_FLIGHT, d -> RolloutProgress.operatorRolloutInFlight(d) ? List.of(ALL) : List.of());
+    deployments.addIndexer(FAILED, d -> RolloutProgress.operatorRolloutFailed(d)
+        ? List.of(ALL, d.getMetadata().getNamespace() + "/" + policyOf(d)) : List.of());
+    this.cache = deployments;
+  }
+
+  /** Status updates of this Deployment matter: it carries an operator rollout, or a write of it is pending. */
   public boolean watches(Deployment d) {
-    String uid = d.getMetadata().getUid();
-    return uid != null && (inFlight.containsKey(uid) || failed.containsKey(uid));
+    return RolloutProgress.operatorRollout(d).isPresent() || reserved.containsKey(uid(d));
   }
 
-  /** Updates what is known of one Deployment's rollout; called on every reconciliation of it. */
+  /** Called on every reconciliation: a reservation ends once the cache shows the write. */
   public void observe(Deployment d) {
-    String uid = d.getMetadata().getUid();
-    boolean firstSight = seen.add(uid);
-    String policy = policyOf(d);
-    RolloutProgress.State state = RolloutProgress.of(d);
-    boolean tracked = inFlight.containsKey(uid) || failed.containsKey(uid);
-    if (!tracked && !(firstSight && policy != null)) {
-      return;
+    Reservation r = reserved.get(uid(d));
+    if (r != null && (generationOf(d) >= r.generation() || nanoTime.getAsLong() > r.deadline())) {
+      reserved.remove(uid(d), r);
     }
-    long generation = generationOf(d);
-    Tracked known = inFlight.get(uid);
-    if (known != null && generation < known.sinceGeneration()) {
-      return; // the cache has not seen the operator's write yet
-    }
-    Tracked t = new Tracked(d.getMetadata().getNamespace(), d.getMetadata().getName(),
-        policy != null ? policy : trackedPolicy(uid), known == null ? generation : known.sinceGeneration());
-    switch (state) {
-      case COMPLETE -> {
-        inFlight.remove(uid);
-        failed.remove(uid);
-      }
-      case FAILED -> {
-        inFlight.remove(uid);
-        failed.put(uid, t);
-      }
-      case IN_PROGRESS -> {
-        failed.remove(uid);
-        if (RolloutProgress.restartsPods(d)) {
-          inFlight.put(uid, t);
-        }
-      }
-    }
-  }
-
-  private String trackedPolicy(String uid) {
-    Tracked t = inFlight.getOrDefault(uid, failed.get(uid));
-    return t == null ? null : t.policy();
   }
 
   /**
    * Decides whether the plan may be written now. A plan that changes no template, or a Deployment whose pods a
    * change would not restart, always goes.
-   *
-   * @param exists whether a Deployment (namespace/name) is still in the cache: deleted ones free their slot
    */
-  public synchronized Admission admit(Deployment d, DeploymentPlan plan, Predicate<String> exists) {
+  public synchronized Admission admit(Deployment d, DeploymentPlan plan) {
     Candidate me = candidate(d);
     if (!RolloutProgress.changesTemplate(plan) || !RolloutProgress.restartsPods(d)) {
       waiting.remove(me);
@@ -116,39 +100,62 @@ public final class RolloutBudget {
       waiting.add(me);
       return Admission.HALTED;
     }
-    // the write bumps the generation: only what is observed from then on tells about this rollout
-    Tracked slot = new Tracked(d.getMetadata().getNamespace(), d.getMetadata().getName(), policy,
-        generationOf(d) + 1);
+    Reservation slot = new Reservation(d.getMetadata().getNamespace(), d.getMetadata().getName(),
+        generationOf(d) + 1, nanoTime.getAsLong() + RESERVATION_TIMEOUT.toNanos());
     if (maxTotal == 0 && maxPerNamespace == 0) {
-      reserve(d, slot);
+      reserved.put(uid(d), slot);
       return Admission.GO;
     }
-    forgetDeleted(exists);
     waiting.add(me);
-    Map<String, Integer> byNamespace = new HashMap<>();
-    inFlight.values().forEach(t -> byNamespace.merge(t.namespace(), 1, Integer::sum));
-    if (RolloutQueue.mayStart(me, waiting, inFlight.size(), byNamespace, maxTotal, maxPerNamespace)) {
+    Map<String, Integer> byNamespace = inFlightByNamespace();
+    int total = byNamespace.values().stream().mapToInt(Integer::intValue).sum();
+    if (RolloutQueue.mayStart(me, waiting, total, byNamespace, maxTotal, maxPerNamespace)) {
       waiting.remove(me);
-      // the slot is taken now, before the write, so that concurrent reconciliations see it
-      reserve(d, slot);
+      wokenAt.remove(me.key());
+      reserved.put(uid(d), slot);
       return Admission.GO;
     }
     return Admission.WAIT;
   }
 
-  private void reserve(Deployment d, Tracked slot) {
-    inFlight.put(d.getMetadata().getUid(), slot);
-    failed.remove(d.getMetadata().getUid());
-  }
-
-  /** The admitted write did not happen (the server refused it): the slot is free again. */
-  public void writeFailed(Deployment d) {
-    inFlight.remove(d.getMetadata().getUid());
+  /**
+   * The admitted write was refused: a definite refusal (4xx other than a timeout) frees the slot; anything else
+   * (5xx, timeout, connection reset) may have landed and keeps it until the cache tells.
+   */
+  public void writeFailed(Deployment d, int httpCode) {
+    boolean definite = httpCode >= 400 && httpCode < 500 && httpCode != 408;
+    if (definite) {
+      reserved.remove(uid(d));
+    }
   }
 
   /** The Deployment no longer wants a rollout (compliant, opted out...): it leaves the queue. */
   public void notWaiting(Deployment d) {
     waiting.remove(candidate(d));
+  }
+
+  /**
+   * Waiting Deployments that may start now that slots are free, in fair order, each at most once a second: the
+   * reconciler triggers them. Empty when nothing waits or nothing is free.
+   */
+  public List<ResourceID> toWake() {
+    if (waiting.isEmpty()) {
+      return List.of();
+    }
+    int free = maxTotal == 0 ? waiting.size() : maxTotal - inFlightCount();
+    List<ResourceID> out = new ArrayList<>();
+    long now = nanoTime.getAsLong();
+    for (Candidate c : waiting) {
+      if (out.size() >= free) {
+        break;
+      }
+      Long last = wokenAt.get(c.key());
+      if (last == null || now - last > 1_000_000_000L) {
+        wokenAt.put(c.key(), now);
+        out.add(new ResourceID(c.name(), c.namespace()));
+      }
+    }
+    return out;
   }
 
   public boolean halted(String namespace, String policy) {
@@ -163,7 +170,7 @@ public final class RolloutBudget {
   }
 
   public int inFlightCount() {
-    return inFlight.size();
+    return inFlightByNamespace().values().stream().mapToInt(Integer::intValue).sum();
   }
 
   public int waitingCount() {
@@ -171,24 +178,39 @@ public final class RolloutBudget {
   }
 
   public int failedCount() {
-    return failed.size();
+    IndexerResourceCache<Deployment> c = cache;
+    return c == null ? 0 : c.byIndex(FAILED, ALL).size();
+  }
+
+  /** Operator rollouts in flight per namespace: the cache's, plus reservations the cache does not show yet. */
+  private Map<String, Integer> inFlightByNamespace() {
+    Map<String, Integer> out = new HashMap<>();
+    IndexerResourceCache<Deployment> c = cache;
+    if (c != null) {
+      c.byIndex(IN_FLIGHT, ALL).forEach(d -> out.merge(d.getMetadata().getNamespace(), 1, Integer::sum));
+    }
+    long now = nanoTime.getAsLong();
+    reserved.entrySet().removeIf(e -> now > e.getValue().deadline());
+    for (Reservation r : reserved.values()) {
+      Optional<Deployment> seen = c == null ? Optional.empty() : c.get(new ResourceID(r.name(), r.namespace()));
+      if (c != null && seen.isEmpty()) {
+        continue; // deleted: no rollout
+      }
+      if (seen.isEmpty() || generationOf(seen.get()) < r.generation()) {
+        out.merge(r.namespace(), 1, Integer::sum);
+      }
+    }
+    return out;
   }
 
   private List<String> failedNames(String namespace, String policy) {
-    return failed.values().stream().filter(t -> t.namespace().equals(namespace) && policy.equals(t.policy()))
-        .map(Tracked::name).sorted().toList();
+    IndexerResourceCache<Deployment> c = cache;
+    return c == null ? List.of() : c.byIndex(FAILED, namespace + "/" + policy).stream()
+        .map(d -> d.getMetadata().getName()).sorted().toList();
   }
 
-  private void forgetDeleted(Predicate<String> exists) {
-    long now = System.nanoTime();
-    long last = lastSweep.get();
-    // a sweep walks every waiting Deployment: at most once a second, however many reconcile
-    if (now - last < 1_000_000_000L || !lastSweep.compareAndSet(last, now)) {
-      return;
-    }
-    inFlight.values().removeIf(t -> !exists.test(t.namespace() + "/" + t.name()));
-    failed.values().removeIf(t -> !exists.test(t.namespace() + "/" + t.name()));
-    waiting.removeIf(c -> !exists.test(c.key()));
+  private static String uid(Deployment d) {
+    return d.getMetadata().getUid();
   }
 
   private static long generationOf(Deployment d) {

@@ -120,7 +120,8 @@ public final class DeploymentPlanner {
           return result(winner.name(), null, Change.NONE, emptyPatch(), "");
         }
         return result(winner.name(), null, Change.FIT,
-            JsonPatchWriter.diff(current, fit.hooks(), annotations, fit.record().toAnnotations()), fit.summary());
+            JsonPatchWriter.diff(current, fit.hooks(), annotations, withRollout(fit.record().toAnnotations(), true)),
+            fit.summary());
       }
       PolicySettings settings = validated.settings();
       DeploymentOverrides overrides = DeploymentOverrides.resolve(annotations, settings);
@@ -171,8 +172,9 @@ public final class DeploymentPlanner {
       PodTemplateHooks desired = target == null ? base : target.hooks;
       Map<String, String> owned = target == null || desired.equals(base) ? Map.of()
           : newRecord(governing, base, desired, record == null ? 0 : record.reapplied()).toAnnotations();
-      ArrayNode patch = JsonPatchWriter.diff(current, desired, annotations, owned);
       boolean templateChanges = !desired.equals(current);
+      owned = withRollout(owned, templateChanges);
+      ArrayNode patch = JsonPatchWriter.diff(current, desired, annotations, owned);
 
       if (target == null) {
         // not governed (or audit / nothing selected): restore and forget
@@ -203,18 +205,51 @@ public final class DeploymentPlanner {
           return result(governing, action, Change.NONE, emptyPatch(), "");
         }
         return result(governing, action, Change.FIT,
-            JsonPatchWriter.diff(current, fit.hooks(), annotations, fit.record().toAnnotations()),
+            JsonPatchWriter.diff(current, fit.hooks(), annotations, withRollout(fit.record().toAnnotations(), true)),
             fit.summary() + " (policy " + governing + ")");
       }
       int reapplied = fight ? record.reapplied() + 1 : 0;
-      Map<String, String> finalOwned = ours || !desired.equals(base)
-          ? newRecord(governing, base, desired, reapplied).toAnnotations() : Map.of();
+      Map<String, String> finalOwned = withRollout(ours || !desired.equals(base)
+          ? newRecord(governing, base, desired, reapplied).toAnnotations() : Map.of(), templateChanges);
       ArrayNode finalPatch = JsonPatchWriter.diff(current, desired, annotations, finalOwned);
       verdicts.add(0, new PolicyVerdict(governing, DeploymentState.Pending, "ChangePending",
           "waiting for the operator to " + applySummary));
       return result(governing, action, fight ? Change.REAPPLY : Change.APPLY, finalPatch,
           (fight ? "re-applied (attempt " + reapplied + " of " + context.maxReapplies() + ", something undid it): "
               : "") + applySummary + " (policy " + governing + ")");
+    }
+
+    /**
+     * Adds the {@link GracefulAnnotations#ROLLOUT} bookkeeping to the operator's annotations: a template write on a
+     * Deployment with running pods records the generation it produces; the value stays with the record, and
+     * without a record (after a revert) only until that rollout has ended (or the cache has not seen it yet).
+     */
+    private Map<String, String> withRollout(Map<String, String> owned, boolean templateChanges) {
+      long generation = deployment.getMetadata().getGeneration() == null ? 0 : deployment.getMetadata().getGeneration();
+      String now = annotations.get(GracefulAnnotations.ROLLOUT);
+      String want;
+      if (templateChanges) {
+        want = RolloutProgress.restartsPods(deployment) ? Long.toString(generation + 1) : null;
+      } else if (now == null || !owned.isEmpty()) {
+        want = now;
+      } else {
+        want = stillRolling(now, generation) ? now : null;
+      }
+      if (want == null) {
+        return owned;
+      }
+      Map<String, String> out = new LinkedHashMap<>(owned);
+      out.put(GracefulAnnotations.ROLLOUT, want);
+      return out;
+    }
+
+    private boolean stillRolling(String value, long generation) {
+      try {
+        long g = Long.parseLong(value.trim());
+        return g > generation || g == generation && RolloutProgress.of(deployment) == RolloutProgress.State.IN_PROGRESS;
+      } catch (NumberFormatException e) {
+        return false;
+      }
     }
 
     private boolean rewrites(String field, PodTemplateHooks current, PodTemplateHooks desired) {

@@ -3,6 +3,7 @@ package io.graceful.operator.core;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import java.util.Map;
 import java.util.Objects;
 
 /** Reads a Deployment's rollout from its status, the way {@code kubectl rollout status} does. */
@@ -49,6 +50,35 @@ public final class RolloutProgress {
 
   private static int n(Integer i) {
     return i == null ? 0 : i;
+  }
+
+  /**
+   * The generation of the operator's last pod-template write that is the Deployment's latest template, if any:
+   * the {@link GracefulAnnotations#ROLLOUT} annotation, when the Deployment is at exactly that generation.
+   */
+  public static java.util.OptionalLong operatorRollout(Deployment d) {
+    Map<String, String> a = d.getMetadata().getAnnotations();
+    String value = a == null ? null : a.get(GracefulAnnotations.ROLLOUT);
+    if (value == null) {
+      return java.util.OptionalLong.empty();
+    }
+    try {
+      long g = Long.parseLong(value.trim());
+      long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
+      return g == generation ? java.util.OptionalLong.of(g) : java.util.OptionalLong.empty();
+    } catch (NumberFormatException e) {
+      return java.util.OptionalLong.empty();
+    }
+  }
+
+  /** The operator's own rollout is under way: it counts against the rollout budget. */
+  public static boolean operatorRolloutInFlight(Deployment d) {
+    return operatorRollout(d).isPresent() && restartsPods(d) && of(d) == State.IN_PROGRESS;
+  }
+
+  /** The operator's own rollout failed (ProgressDeadlineExceeded): it counts towards the circuit breaker. */
+  public static boolean operatorRolloutFailed(Deployment d) {
+    return operatorRollout(d).isPresent() && of(d) == State.FAILED;
   }
 
   /** Whether the plan changes the pod template (and so starts a rollout), rather than only annotations. */

@@ -16,6 +16,12 @@ import io.graceful.operator.controller.RolloutBudget;
 import io.graceful.operator.controller.WriteFailures;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.runtime.NativeSleepDetector;
+import io.graceful.operator.runtime.Preflight;
+import io.graceful.operator.runtime.StartFailedException;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.health.Status;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
@@ -28,7 +34,12 @@ import io.graceful.operator.runtime.LeaseRelease;
 import io.graceful.operator.runtime.OperatorMetrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -47,15 +58,18 @@ public final class GracefulOperator implements AutoCloseable {
   private final OperatorMetrics metrics;
   private final AtomicBoolean stopping;
   private final AtomicBoolean leading;
+  /** Why the running operator failed for good (an informer stopped with an error); null while it is fine. */
+  private final AtomicReference<String> failure;
 
   private GracefulOperator(Operator operator, OperatorConfig config, KubernetesClient client, OperatorMetrics metrics,
-      AtomicBoolean stopping, AtomicBoolean leading) {
+      AtomicBoolean stopping, AtomicBoolean leading, AtomicReference<String> failure) {
     this.operator = operator;
     this.config = config;
     this.client = client;
     this.metrics = metrics;
     this.stopping = stopping;
     this.leading = leading;
+    this.failure = failure;
   }
 
   public static GracefulOperator start(KubernetesClient client, OperatorConfig config) {
@@ -65,6 +79,41 @@ public final class GracefulOperator implements AutoCloseable {
   /** Starts with extra observers (benchmarks and tests count decisions through them). */
   public static GracefulOperator start(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses) {
+    return start(client, config, decisions, statuses, reason -> { });
+  }
+
+  /**
+   * Checks what start-up needs ({@link Preflight}: API server, CRD, permissions), then starts the controllers and
+   * returns when their caches are synced (with leader election: once the process is a candidate).
+   *
+   * @param onFailure told, once, when the running operator fails for good (an informer stopped with an error):
+   *     {@link #isLive()} turns false at the same moment; {@code Main} exits with 1
+   * @throws StartFailedException saying what is wrong and what to do
+   */
+  public static GracefulOperator start(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
+      GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure) {
+    Preflight.check(client, config.watchNamespaces());
+    Assembly assembly = assemble(client, config, decisions, statuses, onFailure);
+    LOG.info("starting the controllers; waiting for the informer caches to sync (at most {}s)",
+        config.startTimeout().toSeconds());
+    try {
+      assembly.operator().start();
+    } catch (RuntimeException e) {
+      throw startFailure(client, config.startTimeout(), e);
+    }
+    LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
+        : config.watchNamespaces().size());
+    return new GracefulOperator(assembly.operator(), config, client, assembly.metrics(), assembly.stopping(),
+        assembly.leading(), assembly.failure());
+  }
+
+  /** The operator wired but not started; the policy reconciler is exposed for the start-up race test. */
+  record Assembly(Operator operator, RegisteredController<Deployment> deploymentController,
+      GracefulPolicyReconciler policies, OperatorMetrics metrics,
+      AtomicBoolean stopping, AtomicBoolean leading, AtomicReference<String> failure) {}
+
+  static Assembly assemble(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
+      GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure) {
     boolean nativeSleep = NativeSleepDetector.detect(client, config.nativeSleep());
     PlanningContext planning = new PlanningContext(nativeSleep, config.maxReapplies());
     EventRecorder events = new EventRecorder(client, config.identity());
@@ -76,6 +125,7 @@ public final class GracefulOperator implements AutoCloseable {
     };
     AtomicBoolean stopping = new AtomicBoolean();
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection());
+    AtomicReference<String> failure = new AtomicReference<>();
 
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -85,6 +135,21 @@ public final class GracefulOperator implements AutoCloseable {
           .withUseSSAToPatchPrimaryResource(false)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
           .withReconciliationTerminationTimeout(config.shutdownTimeout())
+          // an informer that cannot list or watch fails start-up (instead of retrying forever) within the timeout
+          .withStopOnInformerErrorDuringStartup(true)
+          .withCacheSyncTimeout(config.startTimeout())
+          // the framework's default calls System.exit(1) from an informer thread; instead: /healthz turns 503, the
+          // caller decides (Main exits with 1)
+          .withInformerStoppedHandler((informer, error) -> {
+            if (error != null && informer.hasSynced() && !stopping.get()) {
+              String reason = "the " + informer.getApiTypeClass().getSimpleName() + " informer stopped: "
+                  + Preflight.rootCause(error);
+              if (failure.compareAndSet(null, reason)) {
+                LOG.error("{}; the operator no longer sees changes", reason, error);
+                onFailure.accept(reason);
+              }
+            }
+          })
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
       if (config.leaderElection()) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(),
@@ -120,15 +185,19 @@ public final class GracefulOperator implements AutoCloseable {
             o.withItemStore(new PrunedDeploymentStore());
           }
         }));
+    // The controllers start in parallel: the policy reconciler may run before the Deployment controller's event
+    // sources exist (their caches are created when they start). It only ever sees the Deployment cache through
+    // this gate, which hands it out once every informer of that controller is running and synced.
+    java.util.function.Supplier<IndexerResourceCache<Deployment>> syncedDeployments = () -> {
+      IndexerResourceCache<Deployment> cache = deploymentReconciler.deploymentCache();
+      return cache != null && running(cache) && synced(deploymentController) ? cache : null;
+    };
     GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
-        Clock.systemUTC(), budget, deploymentReconciler::deploymentCache, () -> synced(deploymentController),
-        statusTrigger, writeFailures);
+        Clock.systemUTC(), budget, syncedDeployments, () -> syncedDeployments.get() != null, statusTrigger,
+        writeFailures);
     metrics.policiesFrom(policies::existingPolicies);
     operator.register(policies, scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
-    operator.start();
-    LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
-        : config.watchNamespaces().size());
-    return new GracefulOperator(operator, config, client, metrics, stopping, leading);
+    return new Assembly(operator, deploymentController, policies, metrics, stopping, leading, failure);
   }
 
   /**
@@ -138,10 +207,38 @@ public final class GracefulOperator implements AutoCloseable {
    */
   public static final java.time.Duration RESYNC = java.time.Duration.ofMinutes(10);
 
-  /** Every informer of the controller has listed its whole scope. */
-  private static boolean synced(RegisteredController<Deployment> controller) {
+  /** A failed framework start, as a message naming the cause (a denied watch, a resource the server lacks...). */
+  private static StartFailedException startFailure(KubernetesClient client, java.time.Duration timeout,
+      RuntimeException e) {
+    String url = Preflight.apiServer(client);
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof KubernetesClientException k && k.getCode() > 0) {
+        return Preflight.failed(client, url, "start the informers (list and watch)", k);
+      }
+      if (t instanceof java.util.concurrent.TimeoutException) {
+        return new StartFailedException("the informer caches did not sync from the API server at " + url
+            + " within GRACEFUL_START_TIMEOUT_SECONDS (" + timeout.toSeconds() + "s)", e);
+      }
+    }
+    return new StartFailedException("could not start the controllers against the API server at " + url + ": "
+        + Preflight.rootCause(e), e);
+  }
+
+  /** The event source has started: its informers (and so its cache) exist. Unknown kinds count as not started. */
+  private static boolean running(Object eventSource) {
+    return eventSource instanceof AbstractEventSource<?, ?> source && source.isRunning();
+  }
+
+  /**
+   * Every informer of the controller has listed its whole scope. False, never an exception, while the controller
+   * has not started: an event source's informers exist only once it runs.
+   */
+  static boolean synced(RegisteredController<?> controller) {
     for (InformerWrappingEventSourceHealthIndicator<?> source
         : controller.getControllerHealthInfo().informerEventSourceHealthIndicators().values()) {
+      if (!running(source)) {
+        return false;
+      }
       for (InformerHealthIndicator informer : source.informerHealthIndicators().values()) {
         if (!informer.hasSynced()) {
           return false;
@@ -171,9 +268,45 @@ public final class GracefulOperator implements AutoCloseable {
     };
   }
 
-  /** Liveness: a follower is alive while it waits; a leader while its informers are healthy. */
+  /**
+   * Liveness: false once the operator failed (an informer stopped for good) or stopped; otherwise a follower is
+   * alive while it waits for the Lease, a leader while every informer is running and healthy.
+   */
   public boolean isLive() {
-    return !leading.get() || operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    return liveProblem().isEmpty();
+  }
+
+  /** Why the operator is not live, for /healthz; empty when it is. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public Optional<String> liveProblem() {
+    String failed = failure.get();
+    if (failed != null) {
+      return Optional.of("failed: " + failed);
+    }
+    if (!operator.getRuntimeInfo().isStarted()) {
+      return Optional.of("stopped");
+    }
+    if (!leading.get()) {
+      return Optional.empty();
+    }
+    List<String> unhealthy = new ArrayList<>();
+    for (RegisteredController<?> controller : registered()) {
+      Map<String, InformerWrappingEventSourceHealthIndicator> sources =
+          controller.getControllerHealthInfo().informerEventSourceHealthIndicators();
+      sources.forEach((name, source) -> {
+        if (!running(source) || ((Map<String, InformerHealthIndicator>) source.informerHealthIndicators()).values()
+            .stream().anyMatch(i -> i.getStatus() != Status.HEALTHY)) {
+          unhealthy.add(controller.getConfiguration().getName() + "/" + name);
+        }
+      });
+    }
+    return unhealthy.isEmpty() ? Optional.empty() : Optional.of("informers unhealthy: " + String.join(", ",
+        unhealthy));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Set<RegisteredController<?>> registered() {
+    return (Set) operator.getRegisteredControllers();
   }
 
   /** Readiness: started, not shutting down, and (as leader) informers synced and healthy. */

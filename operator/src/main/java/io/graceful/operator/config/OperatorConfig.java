@@ -32,7 +32,8 @@ public record OperatorConfig(
     int maxConcurrentRolloutsPerNamespace,
     int rolloutFailureThreshold,
     Duration policySettle,
-    Duration retryMaxDelay) {
+    Duration retryMaxDelay,
+    Duration startTimeout) {
 
   /** How to decide whether the API server runs the native {@code preStop.sleep} action. */
   public enum NativeSleepSupport { AUTO, TRUE, FALSE }
@@ -63,6 +64,9 @@ public record OperatorConfig(
           "Port of /healthz, /readyz and /metrics; 0 disables the endpoint."),
       new Setting("GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "20",
           "On SIGTERM, how long in-flight reconciliations may take before the process exits."),
+      new Setting("GRACEFUL_START_TIMEOUT_SECONDS", "120",
+          "How long start-up may take (API server reachable, CRD installed, permissions, informer caches synced) "
+              + "before the process gives up and exits with code 3."),
       new Setting("GRACEFUL_LOG_LEVEL", "INFO", "TRACE, DEBUG, INFO, WARN or ERROR."),
       new Setting("GRACEFUL_LOG_FORMAT", "text", "text or json (one JSON object per line)."),
       new Setting("GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "10",
@@ -86,43 +90,43 @@ public record OperatorConfig(
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
     return new OperatorConfig(Set.copyOf(namespaces), nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout);
   }
 
   public OperatorConfig withHttpPort(int port) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, port, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout);
   }
 
   public OperatorConfig withMaxConcurrentRollouts(int total, int perNamespace) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, total, perNamespace,
-        rolloutFailureThreshold, policySettle, retryMaxDelay);
+        rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout);
   }
 
   public OperatorConfig withFailureThreshold(int failures) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, failures, policySettle, retryMaxDelay);
+        maxConcurrentRolloutsPerNamespace, failures, policySettle, retryMaxDelay, startTimeout);
   }
 
   public OperatorConfig withPolicySettle(Duration settle) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, settle, retryMaxDelay);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, settle, retryMaxDelay, startTimeout);
   }
 
   public OperatorConfig withRetryMaxDelay(Duration cap) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, cap);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, cap, startTimeout);
   }
 
   public OperatorConfig withLeaderElection(String leaseNamespace, String identity) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, true, leaseName,
         leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout);
   }
 
   /**
@@ -166,6 +170,7 @@ public record OperatorConfig(
     }
     int port = r.integer("GRACEFUL_HTTP_PORT", 0, 65535);
     int shutdown = r.integer("GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", 0, 3600);
+    int start = r.integer("GRACEFUL_START_TIMEOUT_SECONDS", 5, 3600);
     String level = r.string("GRACEFUL_LOG_LEVEL").toUpperCase(Locale.ROOT);
     if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
       problems.add("GRACEFUL_LOG_LEVEL: '" + level + "' is not one of TRACE, DEBUG, INFO, WARN, ERROR");
@@ -188,7 +193,7 @@ public record OperatorConfig(
     }
     return new OperatorConfig(Set.copyOf(namespaces), nativeSleep, maxReapplies, threads, leaderElection, leaseName,
         leaseNamespace, identity, port, Duration.ofSeconds(shutdown), level, format, rollouts, perNamespace,
-        failureThreshold, Duration.ofSeconds(settle), Duration.ofSeconds(retryCap));
+        failureThreshold, Duration.ofSeconds(settle), Duration.ofSeconds(retryCap), Duration.ofSeconds(start));
   }
 
   /** Human-readable, one setting per line, for the start-up log. */
@@ -202,6 +207,7 @@ public record OperatorConfig(
         + identity + ")" : "off");
     out.put("httpPort", httpPort == 0 ? "disabled" : String.valueOf(httpPort));
     out.put("shutdownTimeout", shutdownTimeout.toSeconds() + "s");
+    out.put("startTimeout", startTimeout.toSeconds() + "s");
     out.put("log", logLevel + " " + logFormat.name().toLowerCase(Locale.ROOT));
     out.put("maxConcurrentRollouts", maxConcurrentRollouts == 0 ? "unlimited" : String.valueOf(maxConcurrentRollouts));
     out.put("maxConcurrentRolloutsPerNamespace",

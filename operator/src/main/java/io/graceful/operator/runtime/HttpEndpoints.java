@@ -6,24 +6,44 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * GET /healthz (liveness: the informers are healthy), /readyz (readiness: started and healthy) and /metrics
- * (Prometheus text). Plain JDK HTTP server: nothing else to configure or secure.
+ * GET /healthz (liveness: 200 unless the operator failed, stopped or has unhealthy informers; the body says why),
+ * /readyz (readiness: started and healthy) and /metrics (Prometheus text). Plain JDK HTTP server: nothing else to
+ * configure or secure.
  */
 public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
 
   public HttpEndpoints(int port, BooleanSupplier live, BooleanSupplier ready, Supplier<String> metrics)
       throws IOException {
+    this(port, () -> live.getAsBoolean() ? Optional.empty() : Optional.of("informers unhealthy"), ready, metrics);
+  }
+
+  /**
+   * @param liveProblem why the process is not alive (503 with that text), empty when it is (200); asked once per
+   *     request
+   */
+  public HttpEndpoints(int port, Supplier<Optional<String>> liveProblem, BooleanSupplier ready,
+      Supplier<String> metrics) throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> answer(ex, live.getAsBoolean() ? 200 : 503,
-        live.getAsBoolean() ? "ok\n" : "informers unhealthy\n", "text/plain"));
-    server.createContext("/readyz", ex -> answer(ex, ready.getAsBoolean() ? 200 : 503,
-        ready.getAsBoolean() ? "ok\n" : "not ready\n", "text/plain"));
+    server.createContext("/healthz", ex -> {
+      Optional<String> problem;
+      try {
+        problem = liveProblem.get();
+      } catch (RuntimeException e) {
+        problem = Optional.of("health check failed: " + e);
+      }
+      answer(ex, problem.isEmpty() ? 200 : 503, problem.map(p -> p + "\n").orElse("ok\n"), "text/plain");
+    });
+    server.createContext("/readyz", ex -> {
+      boolean isReady = ready.getAsBoolean();
+      answer(ex, isReady ? 200 : 503, isReady ? "ok\n" : "not ready\n", "text/plain");
+    });
     server.createContext("/metrics", ex -> answer(ex, 200, metrics.get(),
         "text/plain; version=0.0.4; charset=utf-8"));
     server.setExecutor(Executors.newFixedThreadPool(2, r -> {

@@ -17,6 +17,31 @@ class OperatorConfigTest {
     assertThat(c.httpPort()).isEqualTo(8080);
     assertThat(c.maxConcurrentRollouts()).isEqualTo(10);
     assertThat(c.nativeSleep()).isEqualTo(OperatorConfig.NativeSleepSupport.AUTO);
+    assertThat(c.startTimeout()).isEqualTo(java.time.Duration.ofSeconds(120));
+  }
+
+  @Test
+  void theStartTimeoutIsValidated() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of("GRACEFUL_START_TIMEOUT_SECONDS", "30")).startTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(OperatorConfig.fromEnvironment(Map.of("GRACEFUL_START_TIMEOUT_SECONDS", "30")).describe())
+        .containsEntry("startTimeout", "30s");
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("GRACEFUL_START_TIMEOUT_SECONDS", "2")))
+        .hasMessageContaining("GRACEFUL_START_TIMEOUT_SECONDS: 2 is outside 5..3600");
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("GRACEFUL_START_TIMEOUT_SECONDS", "soon")))
+        .hasMessageContaining("GRACEFUL_START_TIMEOUT_SECONDS: 'soon' is not an integer");
+  }
+
+  @Test
+  void theReadmeConfigurationTableListsEverySetting() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+    for (OperatorConfig.Setting setting : OperatorConfig.SETTINGS) {
+      assertThat(readme).as("README row of %s", setting.env()).contains("| `" + setting.env() + "` |");
+      if (!setting.defaultValue().isEmpty()) {
+        assertThat(readme).as("README default of %s", setting.env())
+            .contains("| `" + setting.env() + "` | `" + setting.defaultValue() + "` |");
+      }
+    }
   }
 
   @Test

@@ -74,8 +74,18 @@ public final class MockApiServer implements AutoCloseable {
   /** Injected failure: answers a matching operator request instead of the CRUD store (fault tests). */
   private final java.util.concurrent.atomic.AtomicReference<java.util.function.Function<Request, MockResponse>> fault =
       new java.util.concurrent.atomic.AtomicReference<>(r -> null);
+  /** Requests answered 403 as a real API server would (method, path prefix, the denied user). */
+  private final ConcurrentLinkedQueue<Denial> denials = new ConcurrentLinkedQueue<>();
+
+  private record Denial(String method, String pathPrefix, String user, String verb, String resource,
+      String group) {}
 
   public MockApiServer(String minorVersion) {
+    this(minorVersion, true);
+  }
+
+  /** @param withCrd whether the GracefulPolicy CRD is installed (as {@code kubectl apply -f crd/} would) */
+  public MockApiServer(String minorVersion, boolean withCrd) {
     KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher(List.of()) {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -99,12 +109,27 @@ public final class MockApiServer implements AutoCloseable {
               + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":[{\"verbs\":[\"*\"],"
               + "\"apiGroups\":[\"*\"],\"resources\":[\"*\"]}]}}");
         }
+        for (Denial d : denials) {
+          if (d.method().equals(request.getMethod()) && request.getPath().startsWith(d.pathPrefix())) {
+            // the kube-apiserver's wording for an RBAC denial
+            String message = d.resource() + (d.group().isEmpty() ? "" : "." + d.group()) + " is forbidden: User \""
+                + d.user() + "\" cannot " + d.verb() + " resource \"" + d.resource() + "\" in API group \""
+                + d.group() + "\" at the cluster scope";
+            return new MockResponse().setResponseCode(403).setHeader("Content-Type", "application/json")
+                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                    + "\"message\":\"" + message.replace("\"", "\\\"") + "\",\"reason\":\"Forbidden\","
+                    + "\"details\":{\"kind\":\"" + d.resource() + "\"},\"code\":403}");
+          }
+        }
         return super.dispatch(request);
       }
     };
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     client = server.createClient();
+    if (!withCrd) {
+      return;
+    }
     try (InputStream crd = Files.newInputStream(
         Path.of("target/classes/META-INF/fabric8/gracefulpolicies.graceful.io-v1.yml"))) {
       client.apiextensions().v1().customResourceDefinitions()
@@ -112,6 +137,14 @@ public final class MockApiServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("run the build first: the CRD is generated into target/classes", e);
     }
+  }
+
+  /**
+   * From now on, answers {@code method} requests whose path starts with {@code pathPrefix} with the 403 a real API
+   * server sends when {@code user} may not {@code verb} the cluster-wide {@code resource} of {@code group}.
+   */
+  public void deny(String method, String pathPrefix, String user, String verb, String resource, String group) {
+    denials.add(new Denial(method, pathPrefix, user, verb, resource, group));
   }
 
   private static MockResponse json(String body) {

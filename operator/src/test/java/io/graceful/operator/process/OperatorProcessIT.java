@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestInfo;
  * on a bad configuration, and the Lease it leaves behind. Runs after {@code package} (failsafe).
  */
 class OperatorProcessIT {
-  private static final Path JAR = Path.of("target/graceful-operator.jar");
+  private static final Path JAR = Path.of(System.getProperty("graceful.jar", "target/graceful-operator.jar"));
   private static final Path OUT = Path.of("target/process-it");
   private static final Map<String, String> WEB = Map.of("tier", "web");
   private static final int SHUTDOWN_TIMEOUT_SECONDS = 5;
@@ -132,6 +132,10 @@ class OperatorProcessIT {
     Files.createDirectories(OUT);
     api = new MockApiServer("31");
     kubeconfig = OUT.resolve(testName + "-kubeconfig.yaml");
+    writeKubeconfig(api.url());
+  }
+
+  private void writeKubeconfig(String server) throws IOException {
     Files.writeString(kubeconfig, """
         apiVersion: v1
         kind: Config
@@ -150,7 +154,7 @@ class OperatorProcessIT {
         - name: tester
           user:
             token: not-checked-by-the-mock
-        """.formatted(api.url()));
+        """.formatted(server));
   }
 
   @AfterEach
@@ -353,6 +357,92 @@ class OperatorProcessIT {
       assertThat(p.output()).contains("lost the leader Lease");
       assertThat(p.process.exitValue()).as("exit code after losing the Lease").isNotZero();
       assertThat(leaseHolder()).as("the Lease of the new holder is left alone").isEqualTo("intruder");
+    });
+  }
+
+  /** Waits for the process to exit on its own; returns how long it took from start. */
+  private static Duration awaitExit(JarProcess p, int seconds) throws InterruptedException {
+    long start = System.nanoTime();
+    assertThat(p.process.waitFor(seconds, TimeUnit.SECONDS)).as("exits on its own within %ss", seconds).isTrue();
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /** A start failure is one clear line, not a stack trace to dig through. */
+  private static void assertNoStackTrace(JarProcess p) {
+    assertThat(p.output()).as("no stack trace").doesNotContainPattern("(?m)^\\s+at [a-z]+\\.");
+  }
+
+  /**
+   * A kubeconfig pointing nowhere (here a closed port) must not leave a zombie that answers /healthz 200 forever:
+   * the process exits with 3 within the start timeout and names the server it could not reach.
+   */
+  @Test
+  void anUnreachableApiServerExitsWithThreeWithinTheStartTimeoutNamingTheServer() throws Exception {
+    String nowhere = "http://127.0.0.1:" + freePort() + "/";
+    writeKubeconfig(nowhere);
+    JarProcess p = new JarProcess("unreachable", Map.of("GRACEFUL_START_TIMEOUT_SECONDS", "30"));
+    withOutputOnFailure(() -> {
+      awaitExit(p, 30 + 15);
+      assertThat(p.process.exitValue()).as("exit code of a failed start").isEqualTo(3);
+      assertThat(p.output()).contains("start failed").contains("cannot reach the API server at " + nowhere)
+          .contains(kubeconfig.toAbsolutePath().toString());
+      assertNoStackTrace(p);
+    });
+  }
+
+  @Test
+  void aStartThatDoesNotFinishWithinTheStartTimeoutExitsWithThree() throws Exception {
+    // a server that accepts connections and never answers (a black hole)
+    try (ServerSocket silent = new ServerSocket(0)) {
+      String url = "http://127.0.0.1:" + silent.getLocalPort() + "/";
+      writeKubeconfig(url);
+      JarProcess p = new JarProcess("hangs", Map.of("GRACEFUL_START_TIMEOUT_SECONDS", "5"));
+      withOutputOnFailure(() -> {
+        Duration took = awaitExit(p, 5 + 15);
+        assertThat(p.process.exitValue()).isEqualTo(3);
+        assertThat(p.output()).contains("start-up against the API server at " + url + " did not finish within "
+            + "GRACEFUL_START_TIMEOUT_SECONDS (5s)");
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
+      });
+    }
+  }
+
+  @Test
+  void aMissingCrdExitsWithThreeAndSaysHowToInstallIt() throws Exception {
+    api.close();
+    api = new MockApiServer("31", false);
+    writeKubeconfig(api.url());
+    JarProcess p = new JarProcess("nocrd", Map.of());
+    withOutputOnFailure(() -> {
+      awaitExit(p, 30);
+      assertThat(p.process.exitValue()).isEqualTo(3);
+      assertThat(p.output()).contains("gracefulpolicies.graceful.io").contains("is not installed on the API server at "
+          + api.url()).contains("kubectl apply -f crd/");
+      assertNoStackTrace(p);
+    });
+  }
+
+  @Test
+  void aDeniedPermissionExitsWithThreeNamingTheVerbResourceAndIdentity() throws Exception {
+    String user = "system:serviceaccount:graceful-system:graceful-operator";
+    api.deny("GET", "/apis/graceful.io/v1alpha1/gracefulpolicies", user, "list", "gracefulpolicies", "graceful.io");
+    JarProcess p = new JarProcess("denied", Map.of());
+    withOutputOnFailure(() -> {
+      awaitExit(p, 30);
+      assertThat(p.process.exitValue()).isEqualTo(3);
+      assertThat(p.output()).contains("permission denied: user \"" + user + "\" may not list "
+          + "gracefulpolicies.graceful.io in all namespaces").contains("helm/graceful-operator");
+      assertNoStackTrace(p);
+    });
+  }
+
+  @Test
+  void anInvalidStartTimeoutIsAnInvalidSetting() throws Exception {
+    JarProcess p = new JarProcess("badtimeout", Map.of("GRACEFUL_START_TIMEOUT_SECONDS", "0"));
+    withOutputOnFailure(() -> {
+      awaitExit(p, 20);
+      assertThat(p.process.exitValue()).isEqualTo(2);
+      assertThat(p.output()).contains("GRACEFUL_START_TIMEOUT_SECONDS: 0 is outside 5..3600");
     });
   }
 }

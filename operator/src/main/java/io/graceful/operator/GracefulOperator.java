@@ -45,9 +45,13 @@ public final class GracefulOperator implements AutoCloseable {
   private final OperatorMetrics metrics;
   private final AtomicBoolean stopping;
   private final AtomicBoolean leading;
+  private final NativeSleepDetector nativeSleep;
+  /** How long start-up waits for the node list before the API server version decides (meanwhile). */
+  private static final java.time.Duration NODE_SYNC_TIMEOUT = java.time.Duration.ofSeconds(30);
 
   private GracefulOperator(Operator operator, OperatorConfig config, KubernetesClient client, OperatorMetrics metrics,
-      AtomicBoolean stopping, AtomicBoolean leading) {
+      AtomicBoolean stopping, AtomicBoolean leading, NativeSleepDetector nativeSleep) {
+    this.nativeSleep = nativeSleep;
     this.operator = operator;
     this.config = config;
     this.client = client;
@@ -63,8 +67,9 @@ public final class GracefulOperator implements AutoCloseable {
   /** Starts with extra observers (benchmarks and tests count decisions through them). */
   public static GracefulOperator start(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses) {
-    boolean nativeSleep = NativeSleepDetector.detect(client, config.nativeSleep());
-    PlanningContext planning = new PlanningContext(nativeSleep, config.maxReapplies());
+    NativeSleepDetector nativeSleep = NativeSleepDetector.start(client, config.nativeSleep(), NODE_SYNC_TIMEOUT);
+    java.util.function.Supplier<PlanningContext> planning =
+        () -> new PlanningContext(nativeSleep.current(), config.maxReapplies());
     EventRecorder events = new EventRecorder(client, config.identity());
     events.seed(config.watchNamespaces());
     OperatorMetrics metrics = new OperatorMetrics();
@@ -122,10 +127,17 @@ public final class GracefulOperator implements AutoCloseable {
         statusTrigger);
     metrics.policiesFrom(policies::existingPolicies);
     operator.register(policies, scope(config.watchNamespaces(), o -> { }));
+    nativeSleep.onChange((before, after) -> {
+      if (after.plansDifferFrom(before)) {
+        // a native sleep on a kubelet that cannot run it is silently ignored: switching is the safe choice
+        deploymentReconciler.replanAll();
+      }
+      statusTrigger.allChanged();
+    });
     operator.start();
     LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
         : config.watchNamespaces().size());
-    return new GracefulOperator(operator, config, client, metrics, stopping, leading);
+    return new GracefulOperator(operator, config, client, metrics, stopping, leading, nativeSleep);
   }
 
   /** Every informer of the controller has listed its whole scope. */
@@ -176,6 +188,11 @@ public final class GracefulOperator implements AutoCloseable {
     return metrics;
   }
 
+  /** What action Auto means now, and why. */
+  public io.graceful.operator.core.NativeSleepDecision nativeSleep() {
+    return nativeSleep.current();
+  }
+
   public OperatorConfig config() {
     return config;
   }
@@ -188,6 +205,7 @@ public final class GracefulOperator implements AutoCloseable {
   public void close() {
     stopping.set(true);
     operator.stop();
+    nativeSleep.close();
     if (config.leaderElection()) {
       LeaseRelease.release(client, config.leaseNamespace(), config.leaseName(), config.identity());
     }

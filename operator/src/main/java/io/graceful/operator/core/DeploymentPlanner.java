@@ -112,8 +112,8 @@ public final class DeploymentPlanner {
       PolicySettings settings = validated.settings();
       DeploymentOverrides overrides = DeploymentOverrides.resolve(annotations, settings);
       overrides.problems().forEach(p -> notices.add(new Notice("InvalidAnnotation", p)));
-      HookAction action = PolicySettings.resolve(overrides.action(), context.nativeSleepSupported());
-      if (action == HookAction.Sleep && !context.nativeSleepSupported()) {
+      HookAction action = PolicySettings.resolve(overrides.action(), context.autoUsesSleep());
+      if (action == HookAction.Sleep && !context.sleepAccepted()) {
         verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "SleepActionUnsupported",
             "the native sleep action was requested but this API server does not support it (Kubernetes < 1.30); "
                 + "use action Exec or Auto"));

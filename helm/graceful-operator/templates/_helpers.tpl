@@ -89,6 +89,18 @@ Kubernetes 1.30). Auto decides from the cluster version Helm sees (`helm templat
 {{- end }}
 {{- end }}
 
+{{/*
+Whether the operator may read Nodes (their kubelet versions decide action Auto): rbac.readNodes true or false,
+or auto: only when it watches all namespaces (a namespaced install gets no cluster-scoped grant unless asked).
+Renders "true" or nothing.
+*/}}
+{{- define "graceful-operator.readNodes" -}}
+{{- if kindIs "bool" .Values.rbac.readNodes }}
+{{- if .Values.rbac.readNodes }}true{{ end }}
+{{- else if empty .Values.watchNamespaces }}true
+{{- end }}
+{{- end }}
+
 {{/* Cross-field checks that values.schema.json cannot express. */}}
 {{- define "graceful-operator.validate" -}}
 {{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) }}

@@ -62,6 +62,8 @@ class ChartRenderTest {
         Arguments.of("replicas=two", (UnaryOperator<TemplateCommand>) t -> t.set("replicas", "two"), "replicas"),
         Arguments.of("nativeSleep=maybe", (UnaryOperator<TemplateCommand>) t -> t.set("nativeSleep", "maybe"),
             "nativeSleep"),
+        Arguments.of("rbac.readNodes=maybe", (UnaryOperator<TemplateCommand>) t -> t.set("rbac.readNodes", "maybe"),
+            "readNodes"),
         Arguments.of("image.pullPolicy=Sometimes",
             (UnaryOperator<TemplateCommand>) t -> t.set("image.pullPolicy", "Sometimes"), "pullPolicy"),
         Arguments.of("maxReapplies=0", (UnaryOperator<TemplateCommand>) t -> t.set("maxReapplies", 0),

@@ -43,6 +43,9 @@ class RbacTest {
         "patch leases.coordination.k8s.io name=" + leaseName);
   }
 
+  /** Kubelet versions decide action Auto (cluster-scoped resource). */
+  static final List<String> NODE_REQUESTS = List.of("get nodes", "list nodes", "watch nodes");
+
   /** The leader elector's start-up check of its own Lease permissions (cluster-scoped resource). */
   static final String SELF_REVIEW = "create selfsubjectrulesreviews.authorization.k8s.io";
 
@@ -50,6 +53,7 @@ class RbacTest {
   void defaultsGrantExactlyTheAllowListClusterWide() {
     Set<String> expected = new TreeSet<>();
     WORKLOAD_REQUESTS.forEach(r -> expected.add("cluster " + r));
+    NODE_REQUESTS.forEach(r -> expected.add("cluster " + r));
     expected.add("cluster " + SELF_REVIEW);
     leaseRequests(Chart.FULLNAME).forEach(r -> expected.add(Chart.NAMESPACE + " " + r));
 
@@ -74,9 +78,28 @@ class RbacTest {
   }
 
   @Test
+  void nodesAreReadOnlyWhenAskedForInANamespacedInstallAndNeverWhenTurnedOff() {
+    Chart.Rendered asked = Chart.Rendered.parse(Chart.template()
+        .withValuesFile(Chart.valuesFile("namespaced.yaml"))
+        .withValuesFile(Chart.valuesFile("ha-off.yaml"))
+        .set("rbac.readNodes", true)
+        .call());
+    Set<String> expected = new TreeSet<>();
+    for (String ns : List.of("team-a", "team-b")) {
+      WORKLOAD_REQUESTS.forEach(req -> expected.add(ns + " " + req));
+    }
+    NODE_REQUESTS.forEach(r -> expected.add("cluster " + r));
+    assertThat(grants(asked)).containsExactlyInAnyOrderElementsOf(expected);
+
+    Chart.Rendered off = Chart.Rendered.parse(Chart.template().set("rbac.readNodes", false).call());
+    assertThat(grants(off)).noneMatch(g -> g.contains("nodes")).contains("cluster list deployments.apps");
+  }
+
+  @Test
   void withoutLeaderElectionThereIsNoLeaseAccessAndNoSelfReview() {
     Set<String> expected = new TreeSet<>();
     WORKLOAD_REQUESTS.forEach(r -> expected.add("cluster " + r));
+    NODE_REQUESTS.forEach(r -> expected.add("cluster " + r));
     assertThat(grants(Chart.render("ha-off.yaml"))).containsExactlyInAnyOrderElementsOf(expected);
   }
 

@@ -60,9 +60,14 @@ public final class GracefulOperator implements AutoCloseable {
   private final AtomicBoolean leading;
   /** Why the running operator failed for good (an informer stopped with an error); null while it is fine. */
   private final AtomicReference<String> failure;
+  private final NativeSleepDetector nativeSleep;
+  /** How long start-up waits for the node list before the API server version decides (meanwhile). */
+  private static final java.time.Duration NODE_SYNC_TIMEOUT = java.time.Duration.ofSeconds(30);
 
   private GracefulOperator(Operator operator, OperatorConfig config, KubernetesClient client, OperatorMetrics metrics,
-      AtomicBoolean stopping, AtomicBoolean leading, AtomicReference<String> failure) {
+      AtomicBoolean stopping, AtomicBoolean leading, AtomicReference<String> failure,
+      NativeSleepDetector nativeSleep) {
+    this.nativeSleep = nativeSleep;
     this.operator = operator;
     this.config = config;
     this.client = client;
@@ -104,18 +109,20 @@ public final class GracefulOperator implements AutoCloseable {
     LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
         : config.watchNamespaces().size());
     return new GracefulOperator(assembly.operator(), config, client, assembly.metrics(), assembly.stopping(),
-        assembly.leading(), assembly.failure());
+        assembly.leading(), assembly.failure(), assembly.nativeSleep());
   }
 
   /** The operator wired but not started; the policy reconciler is exposed for the start-up race test. */
   record Assembly(Operator operator, RegisteredController<Deployment> deploymentController,
       GracefulPolicyReconciler policies, OperatorMetrics metrics,
-      AtomicBoolean stopping, AtomicBoolean leading, AtomicReference<String> failure) {}
+      AtomicBoolean stopping, AtomicBoolean leading, AtomicReference<String> failure,
+      NativeSleepDetector nativeSleep) {}
 
   static Assembly assemble(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure) {
-    boolean nativeSleep = NativeSleepDetector.detect(client, config.nativeSleep());
-    PlanningContext planning = new PlanningContext(nativeSleep, config.maxReapplies());
+    NativeSleepDetector nativeSleep = NativeSleepDetector.start(client, config.nativeSleep(), NODE_SYNC_TIMEOUT);
+    java.util.function.Supplier<PlanningContext> planning =
+        () -> new PlanningContext(nativeSleep.current(), config.maxReapplies(), java.time.Instant.now());
     EventRecorder events = new EventRecorder(client, config.identity());
     OperatorMetrics metrics = new OperatorMetrics();
     DecisionListener allDecisions = DecisionListener.both(metrics, decisions);
@@ -197,7 +204,14 @@ public final class GracefulOperator implements AutoCloseable {
         writeFailures);
     metrics.policiesFrom(policies::existingPolicies);
     operator.register(policies, scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
-    return new Assembly(operator, deploymentController, policies, metrics, stopping, leading, failure);
+    nativeSleep.onChange((before, after) -> {
+      if (after.plansDifferFrom(before)) {
+        // a native sleep on a kubelet that cannot run it is silently ignored: switching is the safe choice
+        deploymentReconciler.replanAll();
+      }
+      statusTrigger.allChanged();
+    });
+    return new Assembly(operator, deploymentController, policies, metrics, stopping, leading, failure, nativeSleep);
   }
 
   /**
@@ -322,6 +336,11 @@ public final class GracefulOperator implements AutoCloseable {
     return metrics;
   }
 
+  /** What action Auto means now, and why. */
+  public io.graceful.operator.core.NativeSleepDecision nativeSleep() {
+    return nativeSleep.current();
+  }
+
   public OperatorConfig config() {
     return config;
   }
@@ -334,6 +353,7 @@ public final class GracefulOperator implements AutoCloseable {
   public void close() {
     stopping.set(true);
     operator.stop();
+    nativeSleep.close();
     if (config.leaderElection()) {
       LeaseRelease.release(client, config.leaseNamespace(), config.leaseName(), config.identity());
     }

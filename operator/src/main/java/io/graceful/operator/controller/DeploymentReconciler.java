@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   private static final java.time.Duration WAIT_RECHECK = java.time.Duration.ofSeconds(30);
   private static final java.time.Duration HALT_RETRY = java.time.Duration.ofSeconds(15);
 
-  private final PlanningContext planning;
+  private final java.util.function.Supplier<PlanningContext> planning;
   private final DeploymentWriter writer;
   private final EventRecorder events;
   private final DecisionListener listener;
@@ -55,6 +56,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
   private final PolicySettling settling;
   private final WriteFailures failures;
   private InformerEventSource<GracefulPolicy, Deployment> policies;
+  private final SimpleInboundEventSource<Deployment> replans = new SimpleInboundEventSource<>("replan-all");
   private volatile IndexerResourceCache<Deployment> deployments;
   /**
    * uid -> resourceVersion the operator wrote over. Until the cache shows a newer version of that Deployment, a
@@ -67,9 +69,12 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       slotFreed = new io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource<>(
           "rollout-slot-freed");
 
-  public DeploymentReconciler(PlanningContext planning, DeploymentWriter writer, EventRecorder events,
-      DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger, PolicySettling settling,
-      WriteFailures failures) {
+  /**
+   * @param planning the planning context now (what action Auto means can change while the operator runs)
+   */
+  public DeploymentReconciler(java.util.function.Supplier<PlanningContext> planning, DeploymentWriter writer,
+      EventRecorder events, DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger,
+      PolicySettling settling, WriteFailures failures) {
     this.planning = planning;
     this.writer = writer;
     this.events = events;
@@ -101,7 +106,19 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
         })
         .build(), context);
     NamespaceIndex.addTo(policies);
-    return List.of(policies, slotFreed);
+    return List.of(policies, slotFreed, replans);
+  }
+
+  /**
+   * Re-plans every cached Deployment: what action Auto means changed (a node with an old kubelet joined, or the
+   * last one left). Deployments carrying an operator-written hook of the other action get the new one, each a
+   * rollout paced by the rollout budget.
+   */
+  public void replanAll() {
+    IndexerResourceCache<Deployment> cache = deployments;
+    if (cache != null) {
+      cache.list().forEach(d -> replans.propagateEvent(ResourceID.fromResource(d)));
+    }
   }
 
   /** A policy event concerns the Deployments it selects, names it, or carry its change (to undo). */
@@ -144,8 +161,9 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     budget.observe(deployment);
     List<PolicySnapshot> inNamespace = NamespaceIndex.in(policies, deployment.getMetadata().getNamespace()).stream()
         .map(PolicySnapshots::of).toList();
-    DeploymentPlan plan = DeploymentPlanner.plan(deployment, inNamespace, planning);
+    DeploymentPlan plan = DeploymentPlanner.plan(deployment, inNamespace, planning.get());
     LOG.debug("planned {} over {} policies: {}", plan.change(), inNamespace.size(), plan.verdicts());
+    budget.planned(deployment);
     for (Notice n : plan.notices()) {
       events.decided(deployment, "Warning", n.reason(), n.message());
     }
@@ -158,6 +176,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     }
     java.time.Duration settle = settling.remaining(deployment.getMetadata().getNamespace());
     if (!settle.isZero()) {
+      budget.wants(deployment, plan);
       LOG.debug("policies of the namespace changed moments ago; deciding in {} ms", settle.toMillis());
       return UpdateControl.<Deployment>noUpdate().rescheduleAfter(settle.plusMillis(50));
     }

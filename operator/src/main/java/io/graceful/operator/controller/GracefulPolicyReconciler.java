@@ -42,7 +42,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   public static final String NAME = "gracefulpolicies";
   private static final Logger LOG = LoggerFactory.getLogger(GracefulPolicyReconciler.class);
 
-  private final PlanningContext planning;
+  private final java.util.function.Supplier<PlanningContext> planning;
   private final EventRecorder events;
   private final PolicyStatusListener listener;
   private final Clock clock;
@@ -61,7 +61,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
    *     cache would be wrong, and written
    * @param trigger how Deployment changes reach this controller
    */
-  public GracefulPolicyReconciler(PlanningContext planning, EventRecorder events, PolicyStatusListener listener,
+  public GracefulPolicyReconciler(java.util.function.Supplier<PlanningContext> planning, EventRecorder events, PolicyStatusListener listener,
       Clock clock, RolloutBudget budget, java.util.function.Supplier<IndexerResourceCache<Deployment>> deployments,
       java.util.function.BooleanSupplier deploymentsSynced, PolicyStatusTrigger trigger, WriteFailures failures) {
     this.failures = failures;
@@ -111,12 +111,13 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
     try (MDC.MDCCloseable ignored = MDC.putCloseable("policy", namespace + "/" + policy.getMetadata().getName())) {
       List<PolicySnapshot> neighbours = NamespaceIndex.in(context.getPrimaryCache(), namespace).stream()
           .map(PolicySnapshots::of).toList();
+      PlanningContext facts = planning.get();
       List<DeploymentPlan> plans = NamespaceIndex.in(deploymentCache, namespace).stream()
           .peek(budget::observe)
-          .map(d -> DeploymentPlanner.plan(d, neighbours, planning)).toList();
-      String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+          .map(d -> DeploymentPlanner.plan(d, neighbours, facts)).toList();
+      String time = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
-          policy.getStatus(), planning.nativeSleepSupported(), now,
+          policy.getStatus(), facts.nativeSleep(), time,
           budget.holdsFor(namespace, policy.getMetadata().getName()),
           failures.of(namespace, policy.getMetadata().getName()));
       LOG.debug("status over {} Deployments: matched {} applied {} pending {}", plans.size(), status.getMatched(),

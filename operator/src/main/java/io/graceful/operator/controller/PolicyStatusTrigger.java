@@ -20,6 +20,16 @@ public final class PolicyStatusTrigger {
     this.source = source;
   }
 
+  /** Something every policy's status depends on changed (what action Auto means, or why). */
+  public void allChanged() {
+    SimpleInboundEventSource<GracefulPolicy> s = source;
+    IndexerResourceCache<GracefulPolicy> p = policies;
+    if (s == null || p == null) {
+      return;
+    }
+    p.list().forEach(policy -> s.propagateEvent(ResourceID.fromResource(policy)));
+  }
+
   /** Something about a Deployment of {@code namespace} changed (or it was deleted). */
   public void namespaceChanged(String namespace) {
     SimpleInboundEventSource<GracefulPolicy> s = source;

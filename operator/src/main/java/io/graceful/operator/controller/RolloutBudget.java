@@ -54,8 +54,15 @@ public final class RolloutBudget {
   private final LongSupplier nanoTime;
   private final Map<String, Reservation> reserved = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Candidate> waiting = new ConcurrentSkipListSet<>(RolloutQueue.FAIR);
-  private final Map<String, Long> wokenAt = new ConcurrentHashMap<>();
   private volatile IndexerResourceCache<Deployment> cache;
+  /**
+   * Until every cached Deployment has been planned once after start-up, nothing is admitted: otherwise the first
+   * reconciliations to run would take the slots, not the oldest waiting Deployments (README: oldest first).
+   * Holds the uids planned so far; null once warmed up.
+   */
+  private volatile Set<String> warmUp = ConcurrentHashMap.newKeySet();
+  private volatile long warmUpDeadline = Long.MIN_VALUE;
+  static final Duration WARM_UP_LIMIT = Duration.ofSeconds(30);
 
   public RolloutBudget(int maxTotal, int maxPerNamespace, int failureThreshold, LongSupplier nanoTime) {
     this.maxTotal = maxTotal;
@@ -85,6 +92,26 @@ public final class RolloutBudget {
     }
   }
 
+  /** The Deployment was planned (by its own reconciliation): counts towards the end of the start-up warm-up. */
+  public void planned(Deployment d) {
+    Set<String> w = warmUp;
+    if (w == null) {
+      return;
+    }
+    if (warmUpDeadline == Long.MIN_VALUE) {
+      warmUpDeadline = nanoTime.getAsLong() + WARM_UP_LIMIT.toNanos();
+    }
+    w.add(uid(d));
+    IndexerResourceCache<Deployment> c = cache;
+    if (c != null && w.size() >= c.list().count() || nanoTime.getAsLong() > warmUpDeadline) {
+      warmUp = null;
+    }
+  }
+
+  private boolean warmingUp() {
+    return warmUp != null && (maxTotal > 0 || maxPerNamespace > 0);
+  }
+
   /**
    * Decides whether the plan may be written now. A plan that changes no template, or a Deployment whose pods a
    * change would not restart, always goes.
@@ -97,7 +124,8 @@ public final class RolloutBudget {
     }
     String policy = plan.governingPolicy() != null ? plan.governingPolicy() : policyOf(d);
     if (policy != null && halted(d.getMetadata().getNamespace(), policy)) {
-      waiting.add(me);
+      // held by the breaker, not waiting for a slot (re-checked on its own schedule)
+      waiting.remove(me);
       return Admission.HALTED;
     }
     Reservation slot = new Reservation(d.getMetadata().getNamespace(), d.getMetadata().getName(),
@@ -107,11 +135,13 @@ public final class RolloutBudget {
       return Admission.GO;
     }
     waiting.add(me);
+    if (warmingUp()) {
+      return Admission.WAIT;
+    }
     Map<String, Integer> byNamespace = inFlightByNamespace();
     int total = byNamespace.values().stream().mapToInt(Integer::intValue).sum();
     if (RolloutQueue.mayStart(me, waiting, total, byNamespace, maxTotal, maxPerNamespace)) {
       waiting.remove(me);
-      wokenAt.remove(me.key());
       reserved.put(uid(d), slot);
       return Admission.GO;
     }
@@ -135,27 +165,40 @@ public final class RolloutBudget {
   }
 
   /**
-   * Waiting Deployments that may start now that slots are free, in fair order, each at most once a second: the
-   * reconciler triggers them. Empty when nothing waits or nothing is free.
+   * Waiting Deployments that would be admitted now, in fair order (the same walk as {@link RolloutQueue#mayStart}):
+   * the reconciler triggers them when a slot frees. Only admissible ones, so a woken Deployment does not wake
+   * itself again in a loop.
    */
   public List<ResourceID> toWake() {
-    if (waiting.isEmpty()) {
+    if (waiting.isEmpty() || warmingUp()) {
       return List.of();
     }
-    int free = maxTotal == 0 ? waiting.size() : maxTotal - inFlightCount();
+    Map<String, Integer> used = inFlightByNamespace();
+    int total = used.values().stream().mapToInt(Integer::intValue).sum();
+    int free = maxTotal == 0 ? Integer.MAX_VALUE : maxTotal - total;
     List<ResourceID> out = new ArrayList<>();
-    long now = nanoTime.getAsLong();
     for (Candidate c : waiting) {
-      if (out.size() >= free) {
+      if (free <= 0) {
         break;
       }
-      Long last = wokenAt.get(c.key());
-      if (last == null || now - last > 1_000_000_000L) {
-        wokenAt.put(c.key(), now);
-        out.add(new ResourceID(c.name(), c.namespace()));
+      if (maxPerNamespace > 0 && used.getOrDefault(c.namespace(), 0) >= maxPerNamespace) {
+        continue;
       }
+      out.add(new ResourceID(c.name(), c.namespace()));
+      used.merge(c.namespace(), 1, Integer::sum);
+      free--;
     }
     return out;
+  }
+
+  /**
+   * The Deployment wants a rollout but may not be admitted yet (its namespace's policies are settling): it joins
+   * the queue now, so that when the hold ends the slots go in fair order, not to whichever reconciles first.
+   */
+  public void wants(Deployment d, DeploymentPlan plan) {
+    if (RolloutProgress.changesTemplate(plan) && RolloutProgress.restartsPods(d)) {
+      waiting.add(candidate(d));
+    }
   }
 
   public boolean halted(String namespace, String policy) {

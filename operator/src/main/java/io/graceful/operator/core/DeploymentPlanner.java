@@ -126,8 +126,8 @@ public final class DeploymentPlanner {
       PolicySettings settings = validated.settings();
       DeploymentOverrides overrides = DeploymentOverrides.resolve(annotations, settings);
       overrides.problems().forEach(p -> notices.add(new Notice("InvalidAnnotation", p)));
-      HookAction action = PolicySettings.resolve(overrides.action(), context.nativeSleepSupported());
-      if (action == HookAction.Sleep && !context.nativeSleepSupported()) {
+      HookAction action = PolicySettings.resolve(overrides.action(), context.autoUsesSleep());
+      if (action == HookAction.Sleep && !context.sleepAccepted()) {
         verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "SleepActionUnsupported",
             "the native sleep action was requested but this API server does not support it (Kubernetes < 1.30); "
                 + "use action Exec or Auto"));
@@ -171,7 +171,8 @@ public final class DeploymentPlanner {
         HookAction action, Target target, ManagedRecord record, String applySummary) {
       PodTemplateHooks desired = target == null ? base : target.hooks;
       Map<String, String> owned = target == null || desired.equals(base) ? Map.of()
-          : newRecord(governing, base, desired, record == null ? 0 : record.reapplied()).toAnnotations();
+          : newRecord(governing, base, desired, record == null ? 0 : record.reapplied(),
+              record == null ? null : record.reappliedAt()).toAnnotations();
       boolean templateChanges = !desired.equals(current);
       owned = withRollout(owned, templateChanges);
       ArrayNode patch = JsonPatchWriter.diff(current, desired, annotations, owned);
@@ -193,12 +194,13 @@ public final class DeploymentPlanner {
       }
       Set<String> touchedByOthers = record == null ? Set.of() : record.fieldsChangedByOthers(current);
       boolean fight = touchedByOthers.stream().anyMatch(field -> rewrites(field, current, desired));
-      if (fight && record.reapplied() >= context.maxReapplies()) {
+      int prior = record == null ? 0 : record.reappliedAsOf(context.now(), PlanningContext.REAPPLY_DECAY);
+      if (fight && prior >= context.maxReapplies()) {
         // R1 is absolute: the operator stops re-applying, but its own hook must still fit the grace period
         // that the other writer left
         HookFit fit = HookFit.within(current, record, target.shutdown);
         verdicts.add(0, new PolicyVerdict(governing, DeploymentState.Conflict, "FightingAnotherController",
-            "something keeps undoing the operator's change (re-applied " + record.reapplied() + " times); "
+            "something keeps undoing the operator's change (re-applied " + prior + " times); "
                 + "the operator stopped" + (fit.changed() ? " and " + fit.summary() : "") + ". Remove the annotation "
                 + GracefulAnnotations.REAPPLIED + " to let it try again"));
         if (!fit.changed()) {
@@ -208,9 +210,11 @@ public final class DeploymentPlanner {
             JsonPatchWriter.diff(current, fit.hooks(), annotations, withRollout(fit.record().toAnnotations(), true)),
             fit.summary() + " (policy " + governing + ")");
       }
-      int reapplied = fight ? record.reapplied() + 1 : 0;
+      int reapplied = fight ? prior + 1 : 0;
       Map<String, String> finalOwned = withRollout(ours || !desired.equals(base)
-          ? newRecord(governing, base, desired, reapplied).toAnnotations() : Map.of(), templateChanges);
+          ? newRecord(governing, base, desired, reapplied,
+              fight && context.now() != null ? context.now().toString() : null).toAnnotations() : Map.of(),
+          templateChanges);
       ArrayNode finalPatch = JsonPatchWriter.diff(current, desired, annotations, finalOwned);
       verdicts.add(0, new PolicyVerdict(governing, DeploymentState.Pending, "ChangePending",
           "waiting for the operator to " + applySummary));
@@ -260,7 +264,8 @@ public final class DeploymentPlanner {
           desired.containers().get(c.index()).preStop())).orElse(false);
     }
 
-    private ManagedRecord newRecord(String policy, PodTemplateHooks base, PodTemplateHooks desired, int reapplied) {
+    private ManagedRecord newRecord(String policy, PodTemplateHooks base, PodTemplateHooks desired, int reapplied,
+        String reappliedAt) {
       Map<String, ManagedRecord.Original> originals = new TreeMap<>();
       Map<String, LifecycleHandler> applied = new TreeMap<>();
       for (ContainerHook was : base.containers()) {
@@ -274,11 +279,11 @@ public final class DeploymentPlanner {
           desired.terminationGracePeriodSeconds());
       if (!graceChanged && yieldedGraceClaim != null) {
         return new ManagedRecord(policy, originals, applied, true, yieldedGraceClaim.originalGracePeriod(),
-            yieldedGraceClaim.appliedGracePeriod(), reapplied);
+            yieldedGraceClaim.appliedGracePeriod(), reapplied, reappliedAt);
       }
       return new ManagedRecord(policy, originals, applied, graceChanged,
           graceChanged ? base.terminationGracePeriodSeconds() : null,
-          graceChanged ? desired.terminationGracePeriodSeconds() : null, reapplied);
+          graceChanged ? desired.terminationGracePeriodSeconds() : null, reapplied, reappliedAt);
     }
 
     /** The policy's hooks and grace period laid over {@code base} (R1-R4). */

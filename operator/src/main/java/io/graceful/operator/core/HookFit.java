@@ -52,7 +52,7 @@ record HookFit(PodTemplateHooks hooks, ManagedRecord record, List<String> change
       }
     }
     return new HookFit(out, new ManagedRecord(record.policy(), originals, applied, record.gracePeriodChanged(),
-        record.originalGracePeriod(), record.appliedGracePeriod(), record.reapplied()), changes);
+        record.originalGracePeriod(), record.appliedGracePeriod(), record.reapplied(), record.reappliedAt()), changes);
   }
 
   boolean changed() {

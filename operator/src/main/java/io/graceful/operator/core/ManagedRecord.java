@@ -31,7 +31,8 @@ public record ManagedRecord(
     boolean gracePeriodChanged,
     Long originalGracePeriod,
     Long appliedGracePeriod,
-    int reapplied) {
+    int reapplied,
+    String reappliedAt) {
 
   /** A container's preStop before the operator's change. */
   public record Original(LifecycleHandler preStop, boolean hadLifecycle) {}
@@ -50,6 +51,25 @@ public record ManagedRecord(
   public ManagedRecord {
     originalHooks = new TreeMap<>(originalHooks);
     appliedHooks = new TreeMap<>(appliedHooks);
+  }
+
+  /** A record without the time of the last re-apply. */
+  public ManagedRecord(String policy, Map<String, Original> originalHooks, Map<String, LifecycleHandler> appliedHooks,
+      boolean gracePeriodChanged, Long originalGracePeriod, Long appliedGracePeriod, int reapplied) {
+    this(policy, originalHooks, appliedHooks, gracePeriodChanged, originalGracePeriod, appliedGracePeriod, reapplied,
+        null);
+  }
+
+  /** The re-apply count as it stands at {@code now}: zero once the last re-apply is older than the decay. */
+  public int reappliedAsOf(java.time.Instant now, java.time.Duration decay) {
+    if (reapplied == 0 || now == null || reappliedAt == null) {
+      return reapplied;
+    }
+    try {
+      return java.time.Instant.parse(reappliedAt).plus(decay).isBefore(now) ? 0 : reapplied;
+    } catch (java.time.format.DateTimeParseException e) {
+      return reapplied;
+    }
   }
 
   public static Optional<ManagedRecord> read(Map<String, String> annotations) throws UnreadableRecordException {
@@ -88,16 +108,20 @@ public record ManagedRecord(
       Long originalGrace = graceChanged ? longOrNull(o.get(GRACE)) : null;
       Long appliedGrace = graceChanged ? longOrNull(a.get(GRACE)) : null;
       int reapplied = 0;
+      String reappliedAt = null;
       String count = annotations.get(GracefulAnnotations.REAPPLIED);
       if (count != null) {
+        // "N" or "N <time of the last re-apply>"
+        String[] parts = count.trim().split("\\s+", 2);
         try {
-          reapplied = Math.max(0, Integer.parseInt(count.trim()));
+          reapplied = Math.max(0, Integer.parseInt(parts[0]));
         } catch (NumberFormatException e) {
           throw new UnreadableRecordException(GracefulAnnotations.REAPPLIED + " is not a number: '" + count + "'");
         }
+        reappliedAt = parts.length > 1 ? parts[1] : null;
       }
       return Optional.of(new ManagedRecord(policy, originals, applieds, graceChanged, originalGrace, appliedGrace,
-          reapplied));
+          reapplied, reappliedAt));
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new UnreadableRecordException("the operator's annotations are not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
@@ -146,7 +170,7 @@ public record ManagedRecord(
     out.put(GracefulAnnotations.ORIGINAL, o.toString());
     out.put(GracefulAnnotations.APPLIED, a.toString());
     if (reapplied > 0) {
-      out.put(GracefulAnnotations.REAPPLIED, Integer.toString(reapplied));
+      out.put(GracefulAnnotations.REAPPLIED, reapplied + (reappliedAt == null ? "" : " " + reappliedAt));
     }
     return out;
   }

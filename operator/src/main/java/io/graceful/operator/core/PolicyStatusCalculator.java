@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
 import io.graceful.operator.api.v1alpha1.GovernedDeployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
+import io.graceful.operator.api.v1alpha1.HookAction;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -23,6 +24,8 @@ public final class PolicyStatusCalculator {
   public static final String VALID = "Valid";
   public static final String ROLLOUTS_HALTED = "RolloutsHalted";
   public static final String WRITES_FAILING = "WritesFailing";
+  /** {@code hookActionReason} of a policy whose action is Sleep or Exec, not Auto. */
+  public static final String SET_BY_POLICY = "SetByPolicy";
 
   private PolicyStatusCalculator() {
   }
@@ -32,17 +35,25 @@ public final class PolicyStatusCalculator {
    */
   public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
       GracefulPolicyStatus previous, boolean nativeSleepSupported, String now) {
-    return compute(policy, plans, previous, nativeSleepSupported, now, RolloutHolds.NONE);
+    return compute(policy, plans, previous, NativeSleepDecision.forced(nativeSleepSupported), now, RolloutHolds.NONE);
+  }
+
+  /** The same with the native sleep forced on or off. */
+  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
+      GracefulPolicyStatus previous, boolean nativeSleepSupported, String now, RolloutHolds holds) {
+    return compute(policy, plans, previous, NativeSleepDecision.forced(nativeSleepSupported), now, holds);
   }
 
   /**
+   * @param nativeSleep what action {@code Auto} means and why ({@code hookAction}, {@code hookActionReason},
+   *     {@code hookActionMessage})
    * @param holds what the rollout budget holds back for this policy: waiting Deployments are reported as
    *     {@code Pending/WaitingForRolloutBudget}, and an open circuit breaker as {@code Pending/RolloutsHalted}
    *     plus the condition {@value #ROLLOUTS_HALTED}
    */
   public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
-      GracefulPolicyStatus previous, boolean nativeSleepSupported, String now, RolloutHolds holds) {
-    return compute(policy, plans, previous, nativeSleepSupported, now, holds, Map.of());
+      GracefulPolicyStatus previous, NativeSleepDecision nativeSleep, String now, RolloutHolds holds) {
+    return compute(policy, plans, previous, nativeSleep, now, holds, Map.of());
   }
 
   /**
@@ -50,7 +61,7 @@ public final class PolicyStatusCalculator {
    *     Deployments whose writes keep failing: condition {@value #WRITES_FAILING}
    */
   public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
-      GracefulPolicyStatus previous, boolean nativeSleepSupported, String now, RolloutHolds holds,
+      GracefulPolicyStatus previous, NativeSleepDecision nativeSleep, String now, RolloutHolds holds,
       Map<String, String> writeFailures) {
     PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
     Map<DeploymentState, Integer> counts = new EnumMap<>(DeploymentState.class);
@@ -90,7 +101,19 @@ public final class PolicyStatusCalculator {
     status.setAudit(counts.getOrDefault(DeploymentState.Audit, 0));
     status.setConflicts(counts.getOrDefault(DeploymentState.Conflict, 0));
     status.setDeployments(listed.size() > MAX_LISTED ? List.copyOf(listed.subList(0, MAX_LISTED)) : listed);
-    status.setHookAction(validated.valid() ? validated.settings().resolvedAction(nativeSleepSupported) : null);
+    if (validated.valid()) {
+      HookAction configured = validated.settings().action();
+      status.setHookAction(validated.settings().resolvedAction(nativeSleep.autoUsesSleep()));
+      if (configured == HookAction.Auto) {
+        status.setHookActionReason(nativeSleep.reason());
+        status.setHookActionMessage(nativeSleep.message());
+      } else {
+        status.setHookActionReason(SET_BY_POLICY);
+        status.setHookActionMessage("spec.preStop.action is " + configured
+            + (configured == HookAction.Sleep && !nativeSleep.autoUsesSleep()
+                ? "; note that Auto would use exec sleep here: " + nativeSleep.message() : ""));
+      }
+    }
 
     List<Condition> previousConditions = previous == null || previous.getConditions() == null ? List.of()
         : previous.getConditions();

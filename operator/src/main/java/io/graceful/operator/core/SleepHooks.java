@@ -49,9 +49,33 @@ public final class SleepHooks {
       return seconds(SECONDS.matcher(cmd.get(1).trim()));
     }
     if (cmd.size() == 3 && SHELLS.contains(cmd.get(0)) && cmd.get(1).equals("-c")) {
-      return seconds(SHELL_SLEEP.matcher(cmd.get(2)));
+      return scriptSleep(cmd.get(2));
     }
     return OptionalLong.empty();
+  }
+
+  /**
+   * The time a shell script surely sleeps: the sum of the {@code sleep N} commands it runs unconditionally (a
+   * statement of its own, or the first command of an {@code &&}/{@code ||} chain), so that a hook that drains and
+   * then sleeps ({@code curl .../drain; sleep 15}) counts as at least 15 s for the grace period (R4). Empty when
+   * the script has no such sleep.
+   */
+  private static OptionalLong scriptSleep(String script) {
+    long total = 0;
+    boolean found = false;
+    for (String statement : script.split("[;\\n]")) {
+      String s = statement.strip();
+      if (s.endsWith("&") && !s.endsWith("&&")) {
+        continue; // in the background: does not delay
+      }
+      String first = s.split("&&|\\|\\||\\|", 2)[0];
+      OptionalLong n = seconds(SHELL_SLEEP.matcher(first));
+      if (n.isPresent()) {
+        total += n.getAsLong();
+        found = true;
+      }
+    }
+    return found && total <= 86_400 ? OptionalLong.of(total) : OptionalLong.empty();
   }
 
   private static OptionalLong seconds(Matcher m) {

@@ -291,6 +291,35 @@ class DeploymentPlannerTest {
   }
 
   @Test
+  void oldKubeletsBehindANewServerMakeAutoExecButAnExplicitSleepIsStillWritten() {
+    PlanningContext oldKubelets = new PlanningContext(NativeSleepDecision.decide(
+        List.of(new NativeSleepDecision.NodeKubelet("worker-7", "v1.29.4"),
+            new NativeSleepDecision.NodeKubelet("worker-1", "v1.31.0")),
+        java.util.Optional.of(new KubeVersion(1, 31)), NativeSleepDecision.Nodes.READABLE), 3);
+    Deployment d = web(container("app"));
+    DeploymentPlan auto = DeploymentPlanner.plan(d, policies(5, 10L), oldKubelets);
+    assertThat(auto.action()).isEqualTo(HookAction.Exec);
+    Deployment exec = apply(auto, d);
+    assertThat(preStop(exec, "app")).isEqualTo(execSleep(5));
+    // the user asked for the native action (a distroless image): the server accepts it, so it is written
+    DeploymentPlan explicit = DeploymentPlanner.plan(d, policies(5, 10L, s -> s.getPreStop().setAction("Sleep")),
+        oldKubelets);
+    assertThat(preStop(apply(explicit, d), "app")).isEqualTo(nativeSleep(5));
+
+    // native sleep written while every kubelet ran it; an old kubelet joins: one write switches it to exec
+    Deployment nativeApplied = apply(DeploymentPlanner.plan(d, policies(5, 10L), NATIVE), d);
+    assertThat(preStop(nativeApplied, "app")).isEqualTo(nativeSleep(5));
+    DeploymentPlan switched = DeploymentPlanner.plan(nativeApplied, policies(5, 10L), oldKubelets);
+    assertThat(switched.change()).as("the operator's own hook, re-planned: not a fight").isEqualTo(Change.APPLY);
+    Deployment after = apply(switched, nativeApplied);
+    assertThat(normalized(after)).as("the same as writing exec from the start").isEqualTo(normalized(exec));
+    assertThat(DeploymentPlanner.plan(after, policies(5, 10L), oldKubelets).change()).isEqualTo(Change.NONE);
+    // and back, once the old node left
+    assertThat(normalized(apply(DeploymentPlanner.plan(after, policies(5, 10L), NATIVE), after)))
+        .isEqualTo(normalized(nativeApplied));
+  }
+
+  @Test
   void annotationOverridesAndTheirProblems() {
     Deployment d = deployment("web", Map.of("tier", "web"), Map.of(GracefulAnnotations.SLEEP_SECONDS, "15",
         GracefulAnnotations.SHUTDOWN_SECONDS, "abc", GracefulAnnotations.ACTION, "Exec"), null, container("app"));
@@ -362,6 +391,32 @@ class DeploymentPlannerTest {
     Deployment out = withAnnotation(undone, GracefulAnnotations.ENABLED, "false");
     Deployment restored = apply(DeploymentPlanner.plan(out, ps, NATIVE), out);
     assertThat(normalized(restored)).isEqualTo(normalized(withAnnotation(d, GracefulAnnotations.ENABLED, "false")));
+  }
+
+  @Test
+  void theReapplyCountDecaysSoAManifestReleasedAgainMuchLaterIsNotAFight() {
+    Deployment d = web(container("app"));
+    List<PolicySnapshot> ps = policies(5, 10L);
+    java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    PlanningContext at0 = new PlanningContext(NATIVE.nativeSleep(), 3, t0);
+    Deployment current = applyAndSettle(d, ps, at0);
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      Deployment undone = CoreFixtures.copy(current);
+      CoreFixtures.containerNamed(undone, "app").setLifecycle(null);
+      current = apply(DeploymentPlanner.plan(undone, ps, at0), undone);
+    }
+    assertThat(CoreFixtures.annotations(current)).containsEntry(GracefulAnnotations.REAPPLIED,
+        "3 2026-01-01T00:00:00Z");
+    Deployment undone = CoreFixtures.copy(current);
+    CoreFixtures.containerNamed(undone, "app").setLifecycle(null);
+    PlanningContext soon = new PlanningContext(NATIVE.nativeSleep(), 3, t0.plusSeconds(60));
+    assertVerdict(DeploymentPlanner.plan(undone, ps, soon), DeploymentState.Conflict, "FightingAnotherController");
+    PlanningContext later = new PlanningContext(NATIVE.nativeSleep(), 3, t0.plus(java.time.Duration.ofHours(2)));
+    DeploymentPlan again = DeploymentPlanner.plan(undone, ps, later);
+    assertThat(again.change()).isEqualTo(Change.REAPPLY);
+    assertThat(again.summary()).contains("attempt 1 of 3");
+    assertThat(CoreFixtures.annotations(apply(again, undone))).containsEntry(GracefulAnnotations.REAPPLIED,
+        "1 2026-01-01T02:00:00Z");
   }
 
   @Test

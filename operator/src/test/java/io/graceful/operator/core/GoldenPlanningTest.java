@@ -115,7 +115,7 @@ class GoldenPlanningTest {
     Map<String, Object> out = new LinkedHashMap<>();
     // LinkedHashMap, never Map.of: Map.of iterates in a per-JVM random order and the text must be stable
     Map<String, Object> contextOut = new LinkedHashMap<>();
-    contextOut.put("nativeSleepSupported", context.nativeSleepSupported());
+    contextOut.put("nativeSleepSupported", context.autoUsesSleep());
     contextOut.put("maxReapplies", context.maxReapplies());
     out.put("context", contextOut);
     List<Object> results = new ArrayList<>();
@@ -158,7 +158,7 @@ class GoldenPlanningTest {
     List<Object> statuses = new ArrayList<>();
     for (PolicySnapshot p : snapshots) {
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(p, settled, null,
-          context.nativeSleepSupported(), NOW);
+          context.nativeSleep(), NOW, RolloutHolds.NONE);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("policy", p.name());
       m.put("statusAfterWrites", status);

@@ -67,6 +67,40 @@ class PolicyStatusCalculatorTest {
   }
 
   @Test
+  void saysWhereTheHookActionComesFrom() {
+    NativeSleepDecision oldKubelet = NativeSleepDecision.decide(
+        List.of(new NativeSleepDecision.NodeKubelet("worker-7", "v1.29.4")),
+        java.util.Optional.of(new KubeVersion(1, 31)), NativeSleepDecision.Nodes.READABLE);
+    GracefulPolicyStatus auto = PolicyStatusCalculator.compute(policy(1, spec(5, 10L)), List.of(), null, oldKubelet,
+        T0, RolloutHolds.NONE);
+    assertThat(auto.getHookAction()).isEqualTo(HookAction.Exec);
+    assertThat(auto.getHookActionReason()).isEqualTo("OldKubelet");
+    assertThat(auto.getHookActionMessage()).startsWith("node worker-7 runs kubelet v1.29.4");
+
+    GracefulPolicySpec sleep = spec(5, 10L);
+    sleep.getPreStop().setAction("Sleep");
+    GracefulPolicyStatus explicit = PolicyStatusCalculator.compute(policy(1, sleep), List.of(), null, oldKubelet, T0,
+        RolloutHolds.NONE);
+    assertThat(explicit.getHookAction()).isEqualTo(HookAction.Sleep);
+    assertThat(explicit.getHookActionReason()).isEqualTo(PolicyStatusCalculator.SET_BY_POLICY);
+    assertThat(explicit.getHookActionMessage()).isEqualTo("spec.preStop.action is Sleep; note that Auto would use "
+        + "exec sleep here: " + oldKubelet.message());
+
+    GracefulPolicySpec exec = spec(5, 10L);
+    exec.getPreStop().setAction("Exec");
+    assertThat(PolicyStatusCalculator.compute(policy(1, exec), List.of(), null, oldKubelet, T0, RolloutHolds.NONE)
+        .getHookActionMessage()).isEqualTo("spec.preStop.action is Exec");
+
+    GracefulPolicySpec bad = spec(5, 10L);
+    bad.setTerminationGracePeriodSeconds(1L);
+    GracefulPolicyStatus invalid = PolicyStatusCalculator.compute(policy(1, bad), List.of(), null, oldKubelet, T0,
+        RolloutHolds.NONE);
+    assertThat(invalid.getHookAction()).isNull();
+    assertThat(invalid.getHookActionReason()).isNull();
+    assertThat(invalid.getHookActionMessage()).isNull();
+  }
+
+  @Test
   void listIsBoundedTo50SortedByName() {
     List<DeploymentPlan> plans = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
@@ -135,16 +169,17 @@ class PolicyStatusCalculatorTest {
   void refusedWritesAreReportedAndFlipBackWhenTheyStop() {
     PolicySnapshot p = policy(1, spec(10, 20L));
     List<DeploymentPlan> plans = List.of(plan("web", v(DeploymentState.Pending, "ChangePending")));
-    GracefulPolicyStatus failing = PolicyStatusCalculator.compute(p, plans, null, true, T0, RolloutHolds.NONE,
+    GracefulPolicyStatus failing = PolicyStatusCalculator.compute(p, plans, null, NativeSleepDecision.forced(true), T0, RolloutHolds.NONE,
         java.util.Map.of("web", "403: deployments.apps \"web\" is forbidden: cannot patch"));
     assertThat(condition(failing, "WritesFailing").getStatus()).isEqualTo("True");
     assertThat(condition(failing, "WritesFailing").getMessage()).contains("web (403: deployments.apps", "forbidden");
     assertThat(condition(failing, "Ready").getReason()).isEqualTo("WritesFailing");
-    GracefulPolicyStatus still = PolicyStatusCalculator.compute(p, plans, failing, true, T1, RolloutHolds.NONE,
+    GracefulPolicyStatus still = PolicyStatusCalculator.compute(p, plans, failing, NativeSleepDecision.forced(true), T1, RolloutHolds.NONE,
         java.util.Map.of("web", "403: deployments.apps \"web\" is forbidden: cannot patch"));
     assertThat(still).as("unchanged world, equal status: no write").isEqualTo(failing);
     GracefulPolicyStatus healed = PolicyStatusCalculator.compute(p, List.of(plan("web",
-        v(DeploymentState.Applied, "Applied"))), still, true, T2, RolloutHolds.NONE, java.util.Map.of());
+        v(DeploymentState.Applied, "Applied"))), still, NativeSleepDecision.forced(true), T2, RolloutHolds.NONE,
+        java.util.Map.of());
     assertThat(condition(healed, "WritesFailing").getStatus()).isEqualTo("False");
     assertThat(condition(healed, "WritesFailing").getLastTransitionTime()).isEqualTo(T2);
     assertThat(condition(healed, "Ready").getStatus()).isEqualTo("True");

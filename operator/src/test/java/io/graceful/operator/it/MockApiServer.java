@@ -79,6 +79,8 @@ public final class MockApiServer implements AutoCloseable {
 
   private record Denial(String method, String pathPrefix, String user, String verb, String resource,
       String group) {}
+  /** Paths (prefixes) the operator is refused with 403, standing in for RBAC the mock does not have. */
+  private final Set<String> forbidden = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public MockApiServer(String minorVersion) {
     this(minorVersion, true);
@@ -102,6 +104,12 @@ public final class MockApiServer implements AutoCloseable {
           // in CRUD mode /version would be looked up as a stored object
           return json("{\"major\":\"1\",\"minor\":\"" + minorVersion + "\",\"gitVersion\":\"v1." + minorVersion
               + ".0\",\"platform\":\"linux/amd64\"}");
+        }
+        if (agent != null && agent.contains(OPERATOR_AGENT)
+            && forbidden.stream().anyMatch(p -> request.getPath().startsWith(p))) {
+          return new MockResponse().setResponseCode(403).setHeader("Content-Type", "application/json").setBody(
+              "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
+                  + "\"code\":403,\"message\":\"forbidden: the mock refuses " + request.getPath() + "\"}");
         }
         if (request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
           // the mock cannot evaluate RBAC; the framework checks Lease access before leader election
@@ -185,6 +193,11 @@ public final class MockApiServer implements AutoCloseable {
 
   public String url() {
     return server.url("/");
+  }
+
+  /** From now on the operator's requests to paths starting with {@code pathPrefix} get 403 (a missing RBAC grant). */
+  public void forbid(String pathPrefix) {
+    forbidden.add(pathPrefix);
   }
 
   public List<Request> requests() {

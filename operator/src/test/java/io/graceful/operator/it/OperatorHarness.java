@@ -24,7 +24,14 @@ public final class OperatorHarness implements AutoCloseable {
   public final GracefulOperator operator;
 
   public OperatorHarness(String minorVersion, OperatorConfig config) {
+    this(minorVersion, config, api -> { });
+  }
+
+  /** @param before runs before the operator starts (objects it must find, refusals) */
+  public OperatorHarness(String minorVersion, OperatorConfig config,
+      java.util.function.Consumer<MockApiServer> before) {
     api = new MockApiServer(minorVersion);
+    before.accept(api);
     client = api.client();
     operatorClient = api.operatorClient();
     operator = GracefulOperator.start(operatorClient, config.withHttpPort(0));

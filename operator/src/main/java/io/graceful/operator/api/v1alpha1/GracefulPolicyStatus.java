@@ -17,8 +17,20 @@ public class GracefulPolicyStatus {
       + "policy governs is in its desired state.")
   private List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("The hook action in use: Sleep (native kubelet sleep) or Exec (sleep binary).")
+  @JsonPropertyDescription("The hook action in use (what Auto resolved to): Sleep (native kubelet sleep action) "
+      + "or Exec (the image's sleep binary). See hookActionReason and hookActionMessage for why.")
   private HookAction hookAction;
+
+  @JsonPropertyDescription("Where hookAction comes from. For action Auto: AllKubeletsRunSleep (every node's kubelet "
+      + "is >= 1.30), OldKubelet (a node's kubelet is older, or unreadable: exec sleep), NoNodes (no node reports a "
+      + "kubelet version), NodesNotReadable (the operator may not list nodes) or NodesNotListed (not listed yet): "
+      + "in those three the API server version decides; Forced (GRACEFUL_NATIVE_SLEEP). SetByPolicy for action "
+      + "Sleep or Exec.")
+  private String hookActionReason;
+
+  @JsonPropertyDescription("The decision in words: which node and kubelet version, or which fallback, e.g. \"node "
+      + "worker-7 runs kubelet v1.29.4, which ignores the native sleep action\".")
+  private String hookActionMessage;
 
   @JsonPropertyDescription("Deployments this policy selects (labels or graceful.io/policy annotation).")
   private Integer matched;
@@ -60,6 +72,22 @@ public class GracefulPolicyStatus {
 
   public void setHookAction(HookAction hookAction) {
     this.hookAction = hookAction;
+  }
+
+  public String getHookActionReason() {
+    return hookActionReason;
+  }
+
+  public void setHookActionReason(String hookActionReason) {
+    this.hookActionReason = hookActionReason;
+  }
+
+  public String getHookActionMessage() {
+    return hookActionMessage;
+  }
+
+  public void setHookActionMessage(String hookActionMessage) {
+    this.hookActionMessage = hookActionMessage;
   }
 
   public Integer getMatched() {
@@ -122,6 +150,8 @@ public class GracefulPolicyStatus {
   public boolean equals(Object o) {
     return o instanceof GracefulPolicyStatus other && Objects.equals(observedGeneration, other.observedGeneration)
         && Objects.equals(conditions, other.conditions) && hookAction == other.hookAction
+        && Objects.equals(hookActionReason, other.hookActionReason)
+        && Objects.equals(hookActionMessage, other.hookActionMessage)
         && Objects.equals(matched, other.matched) && Objects.equals(applied, other.applied)
         && Objects.equals(pending, other.pending) && Objects.equals(skipped, other.skipped)
         && Objects.equals(audit, other.audit) && Objects.equals(conflicts, other.conflicts)
@@ -130,7 +160,7 @@ public class GracefulPolicyStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, hookAction, matched, applied, pending, skipped, audit,
+    return Objects.hash(observedGeneration, conditions, hookAction, hookActionReason, hookActionMessage, matched, applied, pending, skipped, audit,
         conflicts, deployments);
   }
 }

@@ -144,6 +144,9 @@ class ExamplesIT {
     String search = cp.kubectl("get", "events", "-n", SHOP, "--field-selector", "involvedObject.name=search", "-o",
         "custom-columns=REASON:.reason", "--no-headers").orFail();
     assertThat(search).contains("ExistingHook");
+    // action Auto decided from the node's kubelet (the fake kubelet reports the control plane's release)
+    assertThat(cp.kubectl("get", "gp", "-n", SHOP, "web", "-o", "jsonpath={.status.hookAction}/"
+        + "{.status.hookActionReason}").orFail()).isEqualTo("Sleep/AllKubeletsRunSleep");
     String table = cp.kubectl("get", "gp", "-n", SHOP).orFail();
     assertThat(table).contains("web", "orders-slow");
     assertThat(cp.kubectl("get", "gp", "-n", SHOP, "orders-slow", "-o", "jsonpath={.status.applied}").orFail())

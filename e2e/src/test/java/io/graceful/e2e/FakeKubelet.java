@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 final class FakeKubelet implements AutoCloseable {
   static final String NODE = "e2e-node";
   static final String NEVER_READY = "e2e.graceful.io/never-ready";
+  static final String KUBELET_VERSION = "v1.37.2";
   private static final Logger LOG = LoggerFactory.getLogger(FakeKubelet.class);
   /** How long a terminating pod lingers before it is gone; real kubelets take up to the grace period. */
   private static final long TERMINATION_MILLIS = Long.getLong("graceful.e2e.terminationMillis", 1000);
@@ -101,6 +102,10 @@ final class FakeKubelet implements AutoCloseable {
             .withLastHeartbeatTime(now).withLastTransitionTime(now).build()))
         .withCapacity(Map.of("cpu", new Quantity("1000"), "memory", new Quantity("1Ti"), "pods", new Quantity("100000")))
         .withAllocatable(Map.of("cpu", new Quantity("1000"), "memory", new Quantity("1Ti"), "pods", new Quantity("100000")))
+        // what a kubelet of the control plane's release reports: action Auto decides from it
+        .withNewNodeInfo().withKubeletVersion(KUBELET_VERSION).withKubeProxyVersion("").withOperatingSystem("linux")
+            .withArchitecture("amd64").withContainerRuntimeVersion("fake://0").withOsImage("fake")
+            .withKernelVersion("fake").withMachineID("e2e").withSystemUUID("e2e").withBootID("e2e").endNodeInfo()
         .endStatus().build());
   }
 

@@ -187,7 +187,7 @@ public final class DeploymentPlanner {
       if (patch.isEmpty()) {
         verdicts.add(0, !ours
             ? new PolicyVerdict(governing, DeploymentState.Skipped, "ExistingHook", target.keptMessage())
-            : target.declaredBy != null
+            : target.declaredBy != null && target.fittedSleep < target.sleep
                 ? new PolicyVerdict(governing, DeploymentState.Applied, "ShortenedForGitOps", target.fittedMessage(desired))
                 : new PolicyVerdict(governing, DeploymentState.Applied, "Applied", target.appliedMessage(desired)));
         return result(governing, action, Change.NONE, patch, "");
@@ -432,7 +432,8 @@ public final class DeploymentPlanner {
 
     String appliedMessage(PodTemplateHooks desired) {
       String msg = "preStop " + hookWords() + " on " + String.join(", ", ours) + "; terminationGracePeriodSeconds "
-          + desired.effectiveGracePeriod() + " (shutdown " + shutdown + "s)";
+          + desired.effectiveGracePeriod() + " (shutdown " + shutdown + "s)"
+          + (declaredBy == null ? "" : ", set by " + declaredBy + ": the policy's floor is not applied to it");
       return kept.isEmpty() ? msg : msg + "; kept existing hook of " + String.join(", ", kept.keySet());
     }
 

@@ -124,9 +124,7 @@ class GracefulPolicyOperatorTest {
         .isEqualTo(d.getSpec().getTemplate().getSpec().getInitContainers());
 
     // now only "proxy" is listed: app is restored, proxy keeps the hook
-    GracefulPolicy edited = h.policy(ns, "web");
-    edited.getSpec().setContainers(List.of("proxy", "does-not-exist"));
-    h.client.resource(edited).update();
+    h.updatePolicy(ns, "web", spec -> spec.setContainers(List.of("proxy", "does-not-exist")));
     Deployment narrowed = h.awaitDeployment(ns, "shop", x -> preStop(x, "app") == null);
     assertThat(preStop(narrowed, "proxy")).isEqualTo(sleep(5));
   }
@@ -148,9 +146,7 @@ class GracefulPolicyOperatorTest {
     assertThat(tgps(h.deployment(ns, "drain"))).isNull();
     assertThat(h.events(ns, "drain")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ExistingHook"));
 
-    GracefulPolicy replace = h.policy(ns, "web");
-    replace.getSpec().setExistingHook("Replace");
-    h.client.resource(replace).update();
+    h.updatePolicy(ns, "web", spec -> spec.setExistingHook("Replace"));
     h.awaitDeployment(ns, "drain", x -> hasHook(x, "app", sleep(10)));
     // and the foreign hook comes back exactly on undo
     Deployment drain = h.deployment(ns, "drain");
@@ -277,13 +273,9 @@ class GracefulPolicyOperatorTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> !h.events(ns, "web").isEmpty());
     assertThat(h.events(ns, "web")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("WouldChange"));
 
-    GracefulPolicy enforce = h.policy(ns, "web");
-    enforce.getSpec().setMode("Enforce");
-    h.client.resource(enforce).update();
+    h.updatePolicy(ns, "web", spec -> spec.setMode("Enforce"));
     h.awaitDeployment(ns, "web", x -> hasHook(x, "app", sleep(10)));
-    GracefulPolicy back = h.policy(ns, "web");
-    back.getSpec().setMode("Audit");
-    h.client.resource(back).update();
+    h.updatePolicy(ns, "web", spec -> spec.setMode("Audit"));
     Deployment reverted = h.awaitDeployment(ns, "web", x -> annotations(x).isEmpty());
     assertThat(reverted.getSpec().getTemplate()).isEqualTo(original.getSpec().getTemplate());
   }
@@ -345,9 +337,7 @@ class GracefulPolicyOperatorTest {
     h.client.resource(deployment(ns, "web", WEB, container("app"))).create();
     h.client.resource(policy(ns, "web", WEB, 10, 20L)).create();
     h.awaitDeployment(ns, "web", x -> hasHook(x, "app", sleep(10)));
-    GracefulPolicy p = h.policy(ns, "web");
-    p.getSpec().getPreStop().setSleepSeconds(25L);
-    h.client.resource(p).update();
+    h.updatePolicy(ns, "web", spec -> spec.getPreStop().setSleepSeconds(25L));
     Deployment d = h.awaitDeployment(ns, "web", x -> hasHook(x, "app", sleep(25)));
     assertThat(tgps(d)).isEqualTo(45L);
     GracefulPolicy converged = h.awaitConverged(ns, "web");

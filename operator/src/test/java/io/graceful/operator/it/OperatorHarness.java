@@ -58,6 +58,25 @@ public final class OperatorHarness implements AutoCloseable {
     return deployment(ns, name);
   }
 
+  /**
+   * Edits a policy's spec as a person would with {@code kubectl edit}: read, change, update; a 409 (the operator
+   * wrote the status in between) is answered by reading again, as kubectl's retry does.
+   */
+  public GracefulPolicy updatePolicy(String ns, String name,
+      java.util.function.Consumer<io.graceful.operator.api.v1alpha1.GracefulPolicySpec> change) {
+    for (int attempt = 1; ; attempt++) {
+      GracefulPolicy fresh = policy(ns, name);
+      change.accept(fresh.getSpec());
+      try {
+        return client.resource(fresh).update();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   public GracefulPolicy awaitPolicy(String ns, String name, Predicate<GracefulPolicy> condition) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
         .until(() -> {

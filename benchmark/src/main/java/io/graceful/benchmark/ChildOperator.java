@@ -104,7 +104,8 @@ final class ChildOperator implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
-      String line = protocol.poll(Math.max(1, left), TimeUnit.NANOSECONDS);
+      // in slices of at most a second, so that a process that died (e.g. out of memory) is noticed at once
+      String line = protocol.poll(Math.max(1, Math.min(left, TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS);
       if (line == null) {
         if (!process.isAlive()) {
           throw new IllegalStateException("operator process exited with " + process.exitValue()

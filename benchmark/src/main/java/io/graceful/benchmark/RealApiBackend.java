@@ -41,7 +41,8 @@ final class RealApiBackend implements ApiBackend {
     String controllers = plane.controllers().equals("none")
         ? "no kube-controller-manager (GRACEFUL_E2E_CONTROLLERS=none): no ReplicaSets or pods are created, so the "
             + "figures are the operator and the API server alone"
-        : "kube-controller-manager controllers: " + plane.controllers();
+        : plane.startedHere() ? "kube-controller-manager controllers: " + plane.controllers()
+        : "controller manager as found on the reused control plane (the figures include whatever it does)";
     return String.format("real control plane: kube-apiserver %s + etcd from e2e/control-plane.sh (%s; kubeconfig %s); "
         + "%s. Operator requests are recorded by the operator's own HTTP client (ClientRequestLog); the server's "
         + "apiserver_request_total cross-checks its writes.", serverVersion,

@@ -155,6 +155,7 @@ final class ScaleBenchmark {
       double driverCpu0 = driverCpuSeconds();
       List<ApiBackend.ServerProcess> serverAtStart = backend.serverProcesses();
       ApiServerMetrics metricsAtStart = backend.metrics(driver);
+      long stalledAtStart = CpuPressure.stalledMicros();
       ChildOperator operator = ChildOperator.launch(env, operatorJvmArgs, out.resolve("operator-1.log"), childLog);
       long t0 = operator.launchedNanos;
       log("operator started (pid %d), waiting for convergence", operator.pid());
@@ -179,12 +180,14 @@ final class ScaleBenchmark {
         Thread.sleep(pollMillis);
       }
       long tConverged = System.nanoTime();
+      long stalledAtConverged = CpuPressure.stalledMicros();
       double operatorCpu = operator.cpuSeconds();
       double driverCpu = driverCpuSeconds() - driverCpu0;
       List<ApiBackend.ServerProcess> serverAtConverged = backend.serverProcesses();
       ApiServerMetrics metricsAtConverged = backend.metrics(driver);
       phases.put("convergence", new long[] {t0, tConverged});
-      log("converged in %.1f s (caches synced after %.1f s)", seconds(tConverged - t0), seconds(tReady - t0));
+      log("converged in %.1f s (caches synced after %.1f s); operator CPU %.1f s; server processes %s",
+          seconds(tConverged - t0), seconds(tReady - t0), operatorCpu, serverAtConverged);
 
       // verification (not timed): every changed Deployment carries applied-policy, no other does
       Map<String, List<Deployment>> after = deploymentsByNamespace(driver);
@@ -214,6 +217,8 @@ final class ScaleBenchmark {
       long rss = operator.rssKiB();
       long hwm = operator.hwmKiB();
       long heapUsed = Long.parseLong(field(heapLine, "used"));
+      // logged as it happens: if a later phase fails (e.g. the restarted operator runs out of memory), this stays
+      log("converged operator: heap after full GC %s, RSS %s, peak RSS %s", mib(heapUsed), kib(rss), kib(hwm));
       long heapDriverConverged = driverHeapAfterGc();
       phases.put("measure", new long[] {tMeasure, System.nanoTime()});
 
@@ -349,6 +354,8 @@ final class ScaleBenchmark {
           List.of("  last Deployment write -> all policy statuses converged", fmt("%.1f s",
               seconds(tConverged - tWritten))),
           List.of("operator process CPU (user+sys)", fmt("%.1f s", operatorCpu)),
+          List.of("CPU contention: share of the time some task waited for a CPU (/proc/pressure/cpu)",
+              CpuPressure.describe(stalledAtStart, stalledAtConverged, tConverged - t0)),
           List.of(backend.name().equals("mock") ? "benchmark JVM CPU (mock server + recorder + polling)"
               : "benchmark JVM CPU (polling, reading the operator's request log)", fmt("%.1f s", driverCpu)),
           List.of(backend.requestTimeMeaning() + ", sum over operator requests", fmt("%.1f s", serverSecondsOp)),
@@ -475,6 +482,7 @@ final class ScaleBenchmark {
         p("Note: this run is not at the issue's size (10,000 Deployments); the heap and time targets are stated "
             + "for 10,000.");
       }
+      writeRequestLog(all, out.resolve("requests.tsv"));
       System.out.println();
       System.out.println(report);
       Files.writeString(out.resolve("benchmark-report.md"), report.toString());
@@ -624,6 +632,18 @@ final class ScaleBenchmark {
     }
     h2("Cross-check of the operator client's request log against the mock server's record (all phases)");
     table(List.of("verb resource", "mock server", "operator client log", "check"), rows);
+  }
+
+  /** Every recorded request, one line each (start relative to the first, ms), for questions the tables miss. */
+  private static void writeRequestLog(List<Request> all, Path file) throws java.io.IOException {
+    long first = all.stream().mapToLong(Request::startNanos).min().orElse(0);
+    try (java.io.BufferedWriter w = Files.newBufferedWriter(file)) {
+      w.write("start_ms\ttime_ms\tagent\tcode\tmethod\tpath\n");
+      for (Request r : all) {
+        w.write(fmt("%.1f\t%.2f\t%s\t%d\t%s\t%s%n", (r.startNanos() - first) / 1e6, r.nanos() / 1e6, r.agent(),
+            r.code(), r.method(), r.path()));
+      }
+    }
   }
 
   private static ApiBackend.ServerProcess find(List<ApiBackend.ServerProcess> list, String name) {

@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar benchmark/target/graceful-benchmark.jar [scale] [--namespaces 1000 --per-namespace 10
- * --idle-seconds 60 --restart-seconds 30 --threads 4 --mock indexed|stock --operator-jvm "-Xmx..."
- * --out benchmark/target]}: the scale
- * benchmark.<br>
+ * {@code java -jar benchmark/target/graceful-benchmark.jar [scale] [--api mock|real --namespaces 1000
+ * --per-namespace 10 --idle-seconds 60 --restart-seconds 30 --threads N --mock indexed|stock --operator-jvm "-Xmx..."
+ * --out benchmark/target]}: the scale benchmark. With {@code --api real} also {@code --kubeconfig FILE} (reuse a
+ * running control plane instead of starting one), {@code --controllers none|default|LIST}, {@code --apiserver-port
+ * 26443 --etcd-port 22379 --kcm-port 20357 --control-plane-state DIR --control-plane-script e2e/control-plane.sh
+ * --crd-dir crd}; with {@code --api mock}, {@code --client-log true} cross-checks the operator client's request log.
+ * <br>
  * {@code java -jar benchmark/target/graceful-benchmark.jar jmh [JMH options]}: the JMH benchmark of the planning
  * core (default options {@code -f 1 -wi 5 -i 5 -w 3s -r 3s}).
  */
@@ -35,9 +38,12 @@ public final class BenchmarkMain {
     for (int i = 0; i < list.size(); i++) {
       String a = list.get(i);
       if (!a.startsWith("--") || i + 1 >= list.size()) {
-        System.err.println("usage: [scale] [--namespaces N] [--per-namespace N] [--idle-seconds S] "
-            + "[--restart-seconds S] [--threads N] [--mock indexed|stock] [--operator-jvm ARGS] [--out DIR]"
-            + " | jmh [JMH options]");
+        System.err.println("usage: [scale] [--api mock|real] [--namespaces N] [--per-namespace N] "
+            + "[--idle-seconds S] [--restart-seconds S] [--threads N] [--operator-jvm ARGS] [--out DIR] "
+            + "[--timeout-seconds S]\n  mock: [--mock indexed|stock] [--client-log true|false]\n"
+            + "  real: [--kubeconfig FILE] [--controllers none|default|LIST] [--apiserver-port 26443] "
+            + "[--etcd-port 22379] [--kcm-port 20357] [--control-plane-state DIR] [--control-plane-script FILE] "
+            + "[--crd-dir crd]\n | jmh [JMH options]");
         System.exit(2);
       }
       opts.put(a.substring(2), list.get(++i));

@@ -22,8 +22,11 @@ final class ChildOperator implements AutoCloseable {
   private final PrintWriter stdin;
   private final BlockingQueue<String> protocol = new LinkedBlockingQueue<>();
   final long launchedNanos;
+  /** The child's System.nanoTime() at start-up, as it reported it, and ours when the line arrived. */
+  private volatile long childClock = -1;
+  private volatile long clockReceived = -1;
 
-  private ChildOperator(Process process, long launchedNanos, Path log) throws IOException {
+  private ChildOperator(Process process, long launchedNanos, Path log, RequestLog requests) throws IOException {
     this.process = process;
     this.launchedNanos = launchedNanos;
     this.stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
@@ -33,7 +36,12 @@ final class ChildOperator implements AutoCloseable {
           StandardCharsets.UTF_8)); logWriter) {
         String line;
         while ((line = r.readLine()) != null) {
-          if (line.startsWith("BENCH ")) {
+          if (line.startsWith("BENCH req ") && requests != null) {
+            requests.recordClientLine(line.substring(10));
+          } else if (line.startsWith("BENCH clock ")) {
+            clockReceived = System.nanoTime();
+            childClock = Long.parseLong(line.substring(12).trim());
+          } else if (line.startsWith("BENCH ")) {
             protocol.add(line.substring(6));
           } else {
             logWriter.write(line);
@@ -51,12 +59,18 @@ final class ChildOperator implements AutoCloseable {
 
   /**
    * Starts {@link OperatorProcess} from this JVM's class path with the given environment (KUBECONFIG and the
-   * GRACEFUL_* settings; inherited GRACEFUL_* variables are dropped so they cannot change the run).
+   * GRACEFUL_* settings; inherited GRACEFUL_* variables are dropped so they cannot change the run). With
+   * {@code clientRequests} non-null the child reports every request its client sends ({@link ClientRequestLog})
+   * and they are recorded there.
    */
-  static ChildOperator launch(Map<String, String> env, List<String> jvmArgs, Path log) throws IOException {
+  static ChildOperator launch(Map<String, String> env, List<String> jvmArgs, Path log, RequestLog clientRequests)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
+    if (clientRequests != null) {
+      command.add("-D" + ClientRequestLog.PROPERTY + "=true");
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(OperatorProcess.class.getName());
@@ -65,7 +79,16 @@ final class ChildOperator implements AutoCloseable {
     pb.environment().putAll(env);
     pb.redirectOutput(log.toFile());
     long launched = System.nanoTime();
-    return new ChildOperator(pb.start(), launched, log);
+    return new ChildOperator(pb.start(), launched, log, clientRequests);
+  }
+
+  /**
+   * Whether the child's System.nanoTime() is this JVM's clock (CLOCK_MONOTONIC on Linux): the value it reported at
+   * start-up lies between our launch and our receipt of the line. The client request log's times rely on it.
+   */
+  boolean sharesOurClock() {
+    long c = childClock;
+    return c >= 0 && c >= launchedNanos && c <= clockReceived;
   }
 
   long pid() {
@@ -81,7 +104,8 @@ final class ChildOperator implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
-      String line = protocol.poll(Math.max(1, left), TimeUnit.NANOSECONDS);
+      // in slices of at most a second, so that a process that died (e.g. out of memory) is noticed at once
+      String line = protocol.poll(Math.max(1, Math.min(left, TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS);
       if (line == null) {
         if (!process.isAlive()) {
           throw new IllegalStateException("operator process exited with " + process.exitValue()

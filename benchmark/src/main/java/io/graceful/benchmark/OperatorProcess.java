@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link DecisionListener} that counts plans and writes, and a line protocol on stdin/stderr for the benchmark:
  * {@code arm} starts recording which Deployments get planned, {@code stats} prints and clears that record,
  * {@code heap} runs full GCs and prints the heap in use, {@code stop} stops the operator and exits.
- * The client identifies itself with the User-Agent {@value RecordingApiServer#OPERATOR_AGENT} so the server can tell
- * the operator's requests from the benchmark's own.
+ * The client identifies itself with the User-Agent {@value RequestLog#OPERATOR_AGENT} so the mock server can tell
+ * the operator's requests from the benchmark's own; with {@code -Dgraceful.bench.clientRequestLog=true} the client
+ * also reports every request itself ({@link ClientRequestLog}), for servers the benchmark cannot look into.
  */
 public final class OperatorProcess {
   private static final LongAdder PLANNED = new LongAdder();
@@ -44,6 +45,7 @@ public final class OperatorProcess {
 
   public static void main(String[] args) throws Exception {
     PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    protocol.println("BENCH clock " + System.nanoTime());
     OperatorConfig config;
     try {
       config = OperatorConfig.fromEnvironment(System.getenv());
@@ -53,9 +55,13 @@ public final class OperatorProcess {
       return;
     }
     LoggingSetup.apply(config);
-    Config kube = new ConfigBuilder(Config.autoConfigure(null)).withUserAgent(RecordingApiServer.OPERATOR_AGENT)
-        .build();
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(kube).build();
+    Config kube = new ConfigBuilder(Config.autoConfigure(null)).withUserAgent(RequestLog.OPERATOR_AGENT).build();
+    KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(kube);
+    if (Boolean.getBoolean(ClientRequestLog.PROPERTY)) {
+      ClientRequestLog requestLog = new ClientRequestLog(protocol);
+      builder.withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ClientRequestLog.NAME, requestLog));
+    }
+    KubernetesClient client = builder.build();
     DecisionListener counting = new DecisionListener() {
       @Override
       public void planned(DeploymentPlan plan) {

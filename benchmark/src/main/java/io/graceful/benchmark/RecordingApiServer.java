@@ -12,50 +12,22 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The fabric8 mock API server in CRUD mode, reporting Kubernetes 1.{minor} on /version, recording every request it
- * answers: method, path, User-Agent, response code and the time the server spent handling it. Request bodies are
- * never read here (reading one would consume it before the CRUD dispatcher sees it).
+ * answers into a {@link RequestLog}: method, path, User-Agent, response code and the time the server spent handling
+ * it. Request bodies are never read here (reading one would consume it before the CRUD dispatcher sees it).
  */
 final class RecordingApiServer implements AutoCloseable {
-  static final String DRIVER_AGENT = "graceful-benchmark-driver";
-  static final String OPERATOR_AGENT = "graceful-operator-bench";
+  static final String DRIVER_AGENT = RequestLog.DRIVER_AGENT;
+  static final String OPERATOR_AGENT = RequestLog.OPERATOR_AGENT;
   private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
-  /** One request as the server answered it. */
-  record Request(long startNanos, long serverNanos, String method, String path, String agent, int code) {
-    boolean fromOperator() {
-      return agent != null && agent.startsWith(OPERATOR_AGENT);
-    }
-
-    boolean fromDriver() {
-      return DRIVER_AGENT.equals(agent);
-    }
-
-    boolean isWatch() {
-      return path.contains("watch=true");
-    }
-
-    boolean isWrite() {
-      return !method.equals("GET");
-    }
-
-    RequestPath parsed() {
-      return RequestPath.parse(method, path);
-    }
-  }
-
   private final KubernetesMockServer server;
-  private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
-  /** ns/name of every Deployment the operator patched successfully, with the time of the (last) patch. */
-  private final ConcurrentHashMap<String, Long> patchedDeployments = new ConcurrentHashMap<>();
+  private final RequestLog log = new RequestLog();
   private final Thread drainer;
 
   private IndexedStore index;
@@ -83,15 +55,8 @@ final class RecordingApiServer implements AutoCloseable {
         } else {
           response = super.dispatch(request);
         }
-        Request r = new Request(start, System.nanoTime() - start, request.getMethod(), request.getPath(),
-            request.getHeader("User-Agent"), response.code());
-        requests.add(r);
-        if (r.fromOperator() && r.method().equals("PATCH") && r.code() / 100 == 2) {
-          RequestPath p = r.parsed();
-          if (p.resource().equals("deployments") && p.name() != null) {
-            patchedDeployments.put(p.namespace() + "/" + p.name(), start);
-          }
-        }
+        log.record(new RequestLog.Request(start, System.nanoTime() - start, request.getMethod(),
+            request.getPath(), request.getHeader("User-Agent"), response.code()));
         return response;
       }
     };
@@ -137,19 +102,9 @@ final class RecordingApiServer implements AutoCloseable {
             + " mismatches in " + store.lookups() / 200 + " cross-checks against the stock scan)";
   }
 
-  List<Request> requests() {
-    return List.copyOf(requests);
-  }
-
-  /** Patched Deployments (ns/name) whose last successful operator patch started at or after {@code sinceNanos}. */
-  boolean allPatchedSince(Set<String> expected, long sinceNanos) {
-    for (String key : expected) {
-      Long at = patchedDeployments.get(key);
-      if (at == null || at < sinceNanos) {
-        return false;
-      }
-    }
-    return true;
+  /** What the server recorded: every request it answered. */
+  RequestLog log() {
+    return log;
   }
 
   @Override

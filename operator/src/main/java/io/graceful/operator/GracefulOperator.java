@@ -221,6 +221,9 @@ public final class GracefulOperator implements AutoCloseable {
    */
   public static final java.time.Duration RESYNC = java.time.Duration.ofMinutes(10);
 
+  /** Items per page of an informer's initial list. */
+  static final long LIST_PAGE = 500;
+
   /** A failed framework start, as a message naming the cause (a denied watch, a resource the server lacks...). */
   private static StartFailedException startFailure(KubernetesClient client, java.time.Duration timeout,
       RuntimeException e) {
@@ -278,6 +281,9 @@ public final class GracefulOperator implements AutoCloseable {
       // never give up after errors, and re-plan everything now and then in case an event was missed
       o.withRetry(new RetryForever(retryCap, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
       o.withReconciliationMaxInterval(RESYNC);
+      // the first list of a large cluster in pages: unpaged, 100,000 Deployments arrive as one response, held
+      // whole (with managedFields) before the cache trims them (BENCHMARKS.md: 100,000 did not fit 512 MiB)
+      o.withInformerListLimit(LIST_PAGE);
       more.accept(o);
     };
   }

@@ -104,7 +104,7 @@ public final class Main {
     }, "shutdown"));
 
     try {
-      client.set(new KubernetesClientBuilder().build());
+      client.set(OperatorClient.build());
     } catch (RuntimeException e) {
       fail(EXIT_START_FAILURE, "start failed: cannot configure the Kubernetes client (KUBECONFIG, ~/.kube/config or "
           + "the in-cluster service account): " + Preflight.rootCause(e));

@@ -89,6 +89,7 @@ class FaultSuiteTest {
   private final Map<String, String> violations = new ConcurrentSkipListMap<>();
   private final AtomicInteger samples = new AtomicInteger();
   private final Map<String, AtomicInteger> faults = new ConcurrentHashMap<>();
+  private final AtomicInteger deploymentPatches = new AtomicInteger();
   /** Deployments the test deleted on the way (names in fault-c). */
   private final List<String> deleted = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** ns/name -> plans made for it by live operator processes. */
@@ -259,7 +260,8 @@ class FaultSuiteTest {
     pause(1_000);
     int beforeIdle = operatorDeploymentWrites().size();
     pause(5_000);
-    List<MockApiServer.Request> idle = operatorDeploymentWrites().subList(beforeIdle, operatorDeploymentWrites().size());
+    List<MockApiServer.Request> all = operatorDeploymentWrites();
+    List<MockApiServer.Request> idle = all.subList(beforeIdle, all.size());
     sampler.shutdown();
     sampler.awaitTermination(5, TimeUnit.SECONDS);
     // the running operator's own view of its rollout budget at idle (graceful_rollouts_* gauges)
@@ -270,11 +272,14 @@ class FaultSuiteTest {
     int totalWrites = operatorDeploymentWrites().size();
     int maxWrites = writesPerDeployment.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     double avgWrites = writesPerDeployment.values().stream().mapToInt(Integer::intValue).average().orElse(0);
-    System.out.printf(java.util.Locale.ROOT, "FAULT-SUITE seed=%d deployments=%d (%d deleted while waiting for a revert) cap=%d faults=%s restarts=%d "
-            + "samples=%d maxRolloutsInProgress=%d writesUntilConverged=%d writesPerDeployment(max/avg)=%d/%.2f "
-            + "convergedAfterLastFault=%.1fs revert=%.1fs writesTotal=%d idleWrites=%d waitingAtIdle=%.0f plansPerDeployment(max/avg)=%d/%.0f "
+    System.out.printf(java.util.Locale.ROOT, "FAULT-SUITE seed=%d deployments=%d (%d deleted while waiting for a "
+            + "revert) cap=%d faults=%s restarts=%d samples=%d maxRolloutsInProgress=%d writesUntilConverged=%d "
+            + "writesPerDeploymentUntilConverged(max/avg)=%d/%.2f "
+            + "convergedAfterLastFault=%.1fs revert=%.1fs writesTotal=%d idleWrites=%d waitingAtIdle=%.0f "
+            + "plansPerDeployment(max/avg)=%d/%.0f "
             + "total=%.0fs%n",
-        SEED, originalTemplates.size(), deleted.size(), CAP, faultsByKind, restarts, samples.get(), kube.maxInProgress(),
+        SEED, originalTemplates.size(), deleted.size(), CAP, faultsByKind, restarts, samples.get(),
+        kube.maxInProgress(),
         convergeWrites, maxWrites, avgWrites, convergeSeconds, revertSeconds, totalWrites, idle.size(), waitingAtIdle,
         plans.values().stream().mapToInt(AtomicInteger::get).max().orElse(0),
         plans.values().stream().mapToInt(AtomicInteger::get).average().orElse(0), (System.nanoTime() - start) / 1e9);
@@ -400,43 +405,48 @@ class FaultSuiteTest {
   // ---------------------------------------------------------------------------------------------------------
   // faults
 
+  /**
+   * What the n-th Deployment PATCH of the operator gets, in a fixed cycle (every kind within the first 16, half of
+   * them answered normally): which Deployment draws which depends on timing, the sequence does not.
+   */
+  private static final String[] PATCH_FAULTS = {"500", null, "429", null, "409", null, "500 after commit", null,
+      "500", null, "500 after commit", null, "connection cut after commit", null, "429", null, "409", null, null,
+      null};
+
   private MockResponse partialFaults(MockApiServer.Request r, Random random, AtomicReference<Instance> current) {
-    double x;
-    synchronized (random) {
-      x = random.nextDouble();
-    }
     if (r.method().equals("PATCH") && DEPLOYMENT_PATH.matcher(r.path()).find()) {
-      if (x < 0.12) {
-        return counted("500", MockApiServer.status(500, "InternalError", "etcdserver: request timed out"));
+      String kind = PATCH_FAULTS[Math.floorMod(deploymentPatches.getAndIncrement(), PATCH_FAULTS.length)];
+      if (kind == null) {
+        return null;
       }
-      if (x < 0.22) {
-        return counted("429", MockApiServer.status(429, "TooManyRequests", "too many requests, please try again "
-            + "later").setHeader("Retry-After", "1"));
-      }
-      if (x < 0.30) {
-        return counted("409", MockApiServer.status(409, "Conflict", "Operation cannot be fulfilled on "
-            + "deployments.apps: the object has been modified; please apply your changes to the latest version"));
-      }
-      if (x < 0.40) {
-        return counted("500 after commit", MockApiServer.afterCommit(() -> MockApiServer.status(500,
-            "InternalError", "etcdserver: request timed out, possibly due to previous leader failure")));
-      }
-      if (x < 0.45) {
-        return counted("connection cut after commit", MockApiServer.afterCommit(() -> {
+      return counted(kind, switch (kind) {
+        case "500" -> MockApiServer.status(500, "InternalError", "etcdserver: request timed out");
+        case "429" -> MockApiServer.status(429, "TooManyRequests", "too many requests, please try again later")
+            .setHeader("Retry-After", "1");
+        case "409" -> MockApiServer.status(409, "Conflict", "Operation cannot be fulfilled on deployments.apps: "
+            + "the object has been modified; please apply your changes to the latest version");
+        case "500 after commit" -> MockApiServer.afterCommit(() -> MockApiServer.status(500, "InternalError",
+            "etcdserver: request timed out, possibly due to previous leader failure"));
+        default -> MockApiServer.afterCommit(() -> {
           Instance now = current.get();
           if (now != null) {
             now.network.dropConnections();
           }
           return MockApiServer.status(500, "InternalError", "never delivered: the connection was cut");
-        }));
-      }
-      return null;
+        });
+      });
     }
     boolean event = r.method().equals("POST") && r.path().contains("/events");
     boolean status = r.method().equals("PATCH") && r.path().contains("/gracefulpolicies/");
-    if ((event || status) && x < 0.10) {
-      return counted("500 on events and policy status", MockApiServer.status(500, "InternalError",
-          "etcdserver: leader changed"));
+    if (event || status) {
+      double x;
+      synchronized (random) {
+        x = random.nextDouble();
+      }
+      if (x < 0.10) {
+        return counted("500 on events and policy status", MockApiServer.status(500, "InternalError",
+            "etcdserver: leader changed"));
+      }
     }
     return null;
   }
@@ -547,7 +557,8 @@ class FaultSuiteTest {
   }
 
   private void violate(Deployment d, String what) {
-    violations.putIfAbsent(key(d) + ": " + what, "at sample " + samples.get() + ", " + java.time.LocalTime.now() + ": " + serialization.asJson(d.getMetadata()
+    violations.putIfAbsent(key(d) + ": " + what, "at sample " + samples.get() + ", " + java.time.LocalTime.now()
+        + ": " + serialization.asJson(d.getMetadata()
         .getAnnotations()) + " template " + serialization.asJson(d.getSpec().getTemplate().getSpec()));
   }
 

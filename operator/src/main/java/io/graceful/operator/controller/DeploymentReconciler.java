@@ -140,7 +140,13 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       return decide(deployment, context);
     } finally {
       statusTrigger.namespaceChanged(deployment.getMetadata().getNamespace());
-      budget.toWake().forEach(slotFreed::propagateEvent);
+      // not those of a namespace whose policies are settling: they cannot be admitted yet (each reconciles again
+      // when its settle ends), and waking them here would wake them, and through them each other, in a busy loop
+      for (ResourceID waiting : budget.toWake()) {
+        if (waiting.getNamespace().map(ns -> settling.remaining(ns).isZero()).orElse(true)) {
+          slotFreed.propagateEvent(waiting);
+        }
+      }
     }
   }
 
@@ -148,6 +154,8 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     String uid = deployment.getMetadata().getUid();
     if (context.isPrimaryResourceDeleted() || deployment.getMetadata().getDeletionTimestamp() != null) {
       writtenOver.remove(uid);
+      // a deleted Deployment left waiting would keep its place in the fair order, and a free slot, for good
+      budget.notWaiting(deployment);
       return UpdateControl.noUpdate();
     }
     String before = writtenOver.get(uid);

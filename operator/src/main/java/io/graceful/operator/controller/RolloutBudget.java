@@ -149,11 +149,15 @@ public final class RolloutBudget {
   }
 
   /**
-   * The admitted write was refused: a definite refusal (4xx other than a timeout) frees the slot; anything else
-   * (5xx, timeout, connection reset) may have landed and keeps it until the cache tells.
+   * The admitted write failed. Only a refusal that no earlier attempt can have got past frees the slot: not
+   * authorised (401, 403) or no such Deployment (404). Anything else may have landed and keeps the slot until the
+   * cache shows the write (the reservation then stops counting) or the reservation times out: besides 5xx, timeouts
+   * and connection resets, that includes 409 and 422, because the HTTP client itself retries a write after a 5xx,
+   * 429 or a lost connection, so a 4xx may answer the replay of a write that landed (a replayed JSON Patch fails its
+   * {@code test} operations).
    */
   public void writeFailed(Deployment d, int httpCode) {
-    boolean definite = httpCode >= 400 && httpCode < 500 && httpCode != 408;
+    boolean definite = httpCode == 401 || httpCode == 403 || httpCode == 404;
     if (definite) {
       reserved.remove(uid(d));
     }

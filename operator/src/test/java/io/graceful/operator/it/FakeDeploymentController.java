@@ -28,6 +28,7 @@ public final class FakeDeploymentController implements AutoCloseable {
   private final List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
 
+  /** @param namespace the namespace whose Deployments it rolls out; null: every namespace */
   public FakeDeploymentController(KubernetesClient client, String namespace, Duration delay) {
     this.client = client;
     this.namespace = namespace;
@@ -46,15 +47,20 @@ public final class FakeDeploymentController implements AutoCloseable {
   private void tick() {
     try {
       int inProgress = 0;
-      for (Deployment d : client.apps().deployments().inNamespace(namespace).list().getItems()) {
+      List<Deployment> all = namespace == null ? client.apps().deployments().inAnyNamespace().list().getItems()
+          : client.apps().deployments().inNamespace(namespace).list().getItems();
+      for (Deployment d : all) {
         DeploymentStatus s = d.getStatus();
         long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
         boolean rolling = s != null && s.getObservedGeneration() != null && s.getObservedGeneration() < generation;
         if (!rolling) {
           continue;
         }
-        inProgress++;
-        String key = d.getMetadata().getName() + "@" + generation;
+        if (restartsPods(d)) {
+          // a Deployment scaled to zero or without pods yet restarts nothing: no rollout to count
+          inProgress++;
+        }
+        String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName() + "@" + generation;
         long first = seenAt.computeIfAbsent(key, k -> {
           started.add(d.getMetadata().getName());
           return System.nanoTime();
@@ -68,7 +74,7 @@ public final class FakeDeploymentController implements AutoCloseable {
                     .withReason("ProgressDeadlineExceeded").withMessage("fake: never became ready").build()).build()
             : settled(d);
         d.setStatus(next);
-        client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+        client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d).updateStatus();
       }
       maxInProgress.accumulateAndGet(inProgress, Math::max);
     } catch (RuntimeException e) {
@@ -76,6 +82,13 @@ public final class FakeDeploymentController implements AutoCloseable {
     }
   }
 
+  private static boolean restartsPods(Deployment d) {
+    int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    return desired > 0 && d.getStatus() != null && d.getStatus().getReplicas() != null
+        && d.getStatus().getReplicas() > 0;
+  }
+
+  /** The most rollouts that restart pods it ever saw in progress at once. */
   public int maxInProgress() {
     return maxInProgress.get();
   }

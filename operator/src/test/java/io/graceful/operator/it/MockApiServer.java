@@ -97,6 +97,11 @@ public final class MockApiServer implements AutoCloseable {
             agent != null && agent.contains(OPERATOR_AGENT));
         requests.add(seen);
         MockResponse injected = seen.fromOperator() ? fault.get().apply(seen) : null;
+        if (injected instanceof AfterCommit lost) {
+          // the store applies the request, the client never learns it: a lost response
+          store(request);
+          return lost.answer().get();
+        }
         if (injected != null) {
           return injected;
         }
@@ -129,7 +134,20 @@ public final class MockApiServer implements AutoCloseable {
                     + "\"details\":{\"kind\":\"" + d.resource() + "\"},\"code\":403}");
           }
         }
-        return super.dispatch(request);
+        return store(request);
+      }
+
+      /**
+       * The CRUD store's answer. A JSON Patch whose {@code test} operation fails makes the store throw, which would
+       * leave the request unanswered (the client times out); a real API server answers 422.
+       */
+      private MockResponse store(RecordedRequest request) {
+        try {
+          return super.dispatch(request);
+        } catch (RuntimeException e) {
+          return status(422, "Invalid", "the server rejected our request due to an error in our request: "
+              + e.getMessage());
+        }
       }
     };
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -167,6 +185,28 @@ public final class MockApiServer implements AutoCloseable {
     fault.set(rule);
   }
 
+  /** An injected answer that lets the CRUD store apply the request first (see {@link #afterCommit}). */
+  private static final class AfterCommit extends MockResponse {
+    private final java.util.function.Supplier<MockResponse> answer;
+
+    AfterCommit(java.util.function.Supplier<MockResponse> answer) {
+      this.answer = answer;
+    }
+
+    java.util.function.Supplier<MockResponse> answer() {
+      return answer;
+    }
+  }
+
+  /**
+   * For {@link #inject}: the store applies the request (the write lands), then the client gets {@code answer}'s
+   * response instead of the store's, e.g. a 500 (a response lost after the commit, as when etcd commits and the API
+   * server times out). {@code answer} runs after the commit, so it may also cut the connection.
+   */
+  public static MockResponse afterCommit(java.util.function.Supplier<MockResponse> answer) {
+    return new AfterCommit(answer);
+  }
+
   public void healed() {
     fault.set(r -> null);
   }
@@ -189,6 +229,18 @@ public final class MockApiServer implements AutoCloseable {
     return server.createClient(b -> b.withConfig(new ConfigBuilder(Config.empty())
         .withMasterUrl(server.url("/")).withTrustCerts(true).withNamespace("default")
         .withUserAgent(OPERATOR_AGENT).withRequestTimeout(10_000).build()));
+  }
+
+  /** An operator client that reaches this server at {@code masterUrl} (e.g. through a {@link TcpProxy}). */
+  public KubernetesClient operatorClient(String masterUrl) {
+    return server.createClient(b -> b.withConfig(new ConfigBuilder(Config.empty())
+        .withMasterUrl(masterUrl).withTrustCerts(true).withNamespace("default")
+        .withUserAgent(OPERATOR_AGENT).withRequestTimeout(10_000).build()));
+  }
+
+  /** The port the server listens on (localhost). */
+  public int port() {
+    return java.net.URI.create(server.url("/")).getPort();
   }
 
   public String url() {

@@ -228,14 +228,16 @@ public final class MockApiServer implements AutoCloseable {
   public KubernetesClient operatorClient() {
     return server.createClient(b -> b.withConfig(new ConfigBuilder(Config.empty())
         .withMasterUrl(server.url("/")).withTrustCerts(true).withNamespace("default")
-        .withUserAgent(OPERATOR_AGENT).withRequestTimeout(10_000).build()));
+        .withUserAgent(OPERATOR_AGENT).withRequestTimeout(10_000)
+        // as the operator's own client (OperatorClient): every request sent once
+        .withRequestRetryBackoffLimit(0).build()));
   }
 
   /** An operator client that reaches this server at {@code masterUrl} (e.g. through a {@link TcpProxy}). */
   public KubernetesClient operatorClient(String masterUrl) {
     return server.createClient(b -> b.withConfig(new ConfigBuilder(Config.empty())
         .withMasterUrl(masterUrl).withTrustCerts(true).withNamespace("default")
-        .withUserAgent(OPERATOR_AGENT).withRequestTimeout(10_000).build()));
+        .withUserAgent(OPERATOR_AGENT).withRequestTimeout(10_000).withRequestRetryBackoffLimit(0).build()));
   }
 
   /** The port the server listens on (localhost). */

@@ -8,7 +8,10 @@ import java.util.Map;
 /**
  * {@code java -jar benchmark/target/graceful-benchmark.jar [scale] [--api mock|real --namespaces 1000
  * --per-namespace 10 --idle-seconds 60 --restart-seconds 30 --threads N --mock indexed|stock --operator-jvm "-Xmx..."
- * --out benchmark/target]}: the scale benchmark. With {@code --api real} also {@code --kubeconfig FILE} (reuse a
+ * --out benchmark/target]}: the scale benchmark. {@code --budget N} (mock only) runs the operator with
+ * GRACEFUL_MAX_CONCURRENT_ROLLOUTS=N instead of 0, Deployments with running pods, and a fake Deployment controller
+ * ({@link FakeRolloutController}) that completes each rollout after {@code --rollout-seconds 5} +- {@code
+ * --rollout-jitter 0.2}. With {@code --api real} also {@code --kubeconfig FILE} (reuse a
  * running control plane instead of starting one), {@code --controllers none|default|LIST}, {@code --apiserver-port
  * 26443 --etcd-port 22379 --kcm-port 20357 --control-plane-state DIR --control-plane-script e2e/control-plane.sh
  * --crd-dir crd}; with {@code --api mock}, {@code --client-log true} cross-checks the operator client's request log.
@@ -40,7 +43,8 @@ public final class BenchmarkMain {
       if (!a.startsWith("--") || i + 1 >= list.size()) {
         System.err.println("usage: [scale] [--api mock|real] [--namespaces N] [--per-namespace N] "
             + "[--idle-seconds S] [--restart-seconds S] [--threads N] [--operator-jvm ARGS] [--out DIR] "
-            + "[--timeout-seconds S]\n  mock: [--mock indexed|stock] [--client-log true|false]\n"
+            + "[--timeout-seconds S]\n  mock: [--mock indexed|stock] [--client-log true|false] [--budget N "
+            + "[--rollout-seconds S] [--rollout-jitter 0.2]]\n"
             + "  real: [--kubeconfig FILE] [--controllers none|default|LIST] [--apiserver-port 26443] "
             + "[--etcd-port 22379] [--kcm-port 20357] [--control-plane-state DIR] [--control-plane-script FILE] "
             + "[--crd-dir crd]\n | jmh [JMH options]");

@@ -39,6 +39,11 @@ final class MockApiBackend implements ApiBackend {
     return server.newDriverClient();
   }
 
+  /** The fake Deployment controller's client (budget-on runs): its requests are neither the operator's nor polling. */
+  KubernetesClient newControllerClient() {
+    return server.newClient(RequestLog.CONTROLLER_AGENT, true);
+  }
+
   @Override
   public void installCrd(KubernetesClient driver) throws Exception {
     try (InputStream crd = MockApiBackend.class.getClassLoader().getResourceAsStream(CRD)) {

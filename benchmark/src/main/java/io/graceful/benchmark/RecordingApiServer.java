@@ -44,6 +44,28 @@ final class RecordingApiServer implements AutoCloseable {
         return store == null ? super.findResource(query) : store.find(query, () -> super.findResource(query));
       }
 
+      /**
+       * A GET of one named object: the stock handleGet copies and scans the whole store (as a LIST does) even for
+       * one name; with the index it is the same first-match lookup as findResource (200 with the stored object, or
+       * 404 without a body, as stock). The operator reads Events by name before creating them (404 when new): with
+       * the rollout budget on, one per waiting Deployment, and those stock scans saturated the mock's event loop.
+       */
+      @Override
+      public MockResponse handleGet(String path) {
+        IndexedStore store = index;
+        if (store == null || path.contains("?")) {
+          return super.handleGet(path);
+        }
+        io.fabric8.mockwebserver.crud.AttributeSet query = attributeExtractor.fromPath(path);
+        if (!query.containsKey("name")) {
+          return super.handleGet(path);
+        }
+        java.util.Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String> found = store.find(query,
+            () -> super.findResource(query));
+        return found == null ? new MockResponse().setResponseCode(404)
+            : new MockResponse().setResponseCode(200).setBody(found.getValue());
+      }
+
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         long start = System.nanoTime();
@@ -89,7 +111,17 @@ final class RecordingApiServer implements AutoCloseable {
   }
 
   KubernetesClient newDriverClient() {
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withUserAgent(DRIVER_AGENT)
+    return newClient(DRIVER_AGENT, false);
+  }
+
+  /**
+   * A client of this server that identifies itself with {@code agent} (the benchmark's fake controllers). With
+   * {@code http11} it never tries HTTP/2: the JDK client's h2c upgrade on a first large LIST (an informer's) gets
+   * "Frame ... exceeds MAX_FRAME_SIZE(16384)" from the mock's Vert.x server.
+   */
+  KubernetesClient newClient(String agent, boolean http11) {
+    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withUserAgent(agent)
+        .withHttp2Disable(http11)
         .withRequestTimeout(120_000).withConnectionTimeout(30_000).withNamespace("default").build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class RequestLog {
   static final String DRIVER_AGENT = "graceful-benchmark-driver";
   static final String OPERATOR_AGENT = "graceful-operator-bench";
+  /** The benchmark's fake Deployment controller (budget-on runs). */
+  static final String CONTROLLER_AGENT = "graceful-benchmark-deployment-controller";
 
   /**
    * One request as it was answered. {@code nanos}: for the mock, the time the server spent in dispatch(); for the
@@ -61,6 +63,11 @@ final class RequestLog {
 
   List<Request> requests() {
     return List.copyOf(requests);
+  }
+
+  /** How many distinct Deployments the operator has patched successfully so far. */
+  long patchedCount() {
+    return patchedDeployments.size();
   }
 
   /** Whether every Deployment (ns/name) in {@code expected} got a successful operator patch at or after the time. */

@@ -76,8 +76,22 @@ final class ScaleBenchmark {
     }
     indexedMock = mock.equals("indexed");
     clientLogOnMock = Boolean.parseBoolean(opts.getOrDefault("client-log", "false"));
+    budget = Integer.parseInt(opts.getOrDefault("budget", "0"));
+    rolloutSeconds = Double.parseDouble(opts.getOrDefault("rollout-seconds", "5"));
+    rolloutJitter = Double.parseDouble(opts.getOrDefault("rollout-jitter", "0.2"));
+    if (budget < 0 || rolloutSeconds <= 0 || rolloutJitter < 0 || rolloutJitter >= 1) {
+      throw new IllegalArgumentException("--budget must be >= 0, --rollout-seconds > 0, --rollout-jitter in [0, 1)");
+    }
+    if (budget > 0 && !api.equals("mock")) {
+      throw new IllegalArgumentException("--budget runs its fake Deployment controller against --api mock only");
+    }
     this.opts = opts;
   }
+
+  /** GRACEFUL_MAX_CONCURRENT_ROLLOUTS of the operator; 0 = budget off (no Deployment status, no fake controller). */
+  private final int budget;
+  private final double rolloutSeconds;
+  private final double rolloutJitter;
 
   private final String api;
   private final boolean indexedMock;
@@ -125,7 +139,7 @@ final class ScaleBenchmark {
       }
       long t = System.nanoTime();
       backend.installCrd(driver);
-      createWorkload(driver, createThreads);
+      createWorkload(driver, createThreads, budget > 0);
       double createSeconds = seconds(System.nanoTime() - t);
       long heapLoaded = driverHeapAfterGc();
       long createdObjects = namespaces + (long) namespaces * perNamespace
@@ -148,8 +162,17 @@ final class ScaleBenchmark {
       RequestLog childLog = backend.recordsOnOperatorClient() ? server
           : backend instanceof MockApiBackend m ? m.clientLog() : null;
       Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toAbsolutePath().toString(),
-          "GRACEFUL_HTTP_PORT", "0", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "0",
+          "GRACEFUL_HTTP_PORT", "0", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS", Integer.toString(budget),
           "GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", "0");
+      // budget on: a fake Deployment controller completes the operator's rollouts at a realistic pace
+      KubernetesClient controllerClient = budget > 0 ? ((MockApiBackend) backend).newControllerClient() : null;
+      FakeRolloutController rollouts = budget > 0
+          ? new FakeRolloutController(controllerClient, rolloutSeconds, rolloutJitter, budget) : null;
+      if (rollouts != null) {
+        rollouts.start();
+        log("fake Deployment controller watching (%d events so far, %d rollouts in progress)", rollouts.events(),
+            rollouts.inFlightAny());
+      }
 
       // ---- convergence ----------------------------------------------------------------------------------------
       double driverCpu0 = driverCpuSeconds();
@@ -158,6 +181,9 @@ final class ScaleBenchmark {
       long stalledAtStart = CpuPressure.stalledMicros();
       ChildOperator operator = ChildOperator.launch(env, operatorJvmArgs, out.resolve("operator-1.log"), childLog);
       long t0 = operator.launchedNanos;
+      if (rollouts != null) {
+        rollouts.startSeries(t0, server::patchedCount);
+      }
       log("operator started (pid %d), waiting for convergence", operator.pid());
       operator.await("ready", Duration.ofSeconds(timeoutSeconds));
       long tReady = System.nanoTime();
@@ -166,9 +192,15 @@ final class ScaleBenchmark {
             + "request times cannot be placed in the benchmark's phases");
       }
       long deadline = t0 + Duration.ofSeconds(timeoutSeconds).toNanos();
+      long nextProgress = System.nanoTime() + 30_000_000_000L;
       while (!server.allPatchedSince(expected, t0)) {
         check(operator, deadline, "Deployment writes");
         Thread.sleep(50);
+        if (rollouts != null && System.nanoTime() > nextProgress) {
+          nextProgress += 30_000_000_000L;
+          log("%d of %d Deployments written; rollouts in flight %d (max %d), completed %d", server.patchedCount(),
+              expected.size(), rollouts.inFlightOperator(), rollouts.maxOperator(), rollouts.completed());
+        }
       }
       long tWritten = System.nanoTime();
       log("all %d expected Deployment writes seen after %.1f s; waiting for policy statuses", expected.size(),
@@ -182,6 +214,18 @@ final class ScaleBenchmark {
       long tConverged = System.nanoTime();
       long stalledAtConverged = CpuPressure.stalledMicros();
       double operatorCpu = operator.cpuSeconds();
+      operator.send("stats");
+      long plansAtConverged = Long.parseLong(field(operator.await("stats", Duration.ofSeconds(30)), "planned"));
+      // budget on: the last rollouts finish after the last write (not part of convergence, reported apart)
+      long tRolloutsDone = tConverged;
+      if (rollouts != null) {
+        long until = System.nanoTime() + (long) ((rolloutSeconds * 3 + 60) * 1e9);
+        while (rollouts.inFlightAny() > 0 && System.nanoTime() < until) {
+          Thread.sleep(20);
+        }
+        tRolloutsDone = System.nanoTime();
+      }
+      int maxInFlightConvergence = rollouts == null ? 0 : rollouts.phaseMaxOperatorAndReset();
       double driverCpu = driverCpuSeconds() - driverCpu0;
       List<ApiBackend.ServerProcess> serverAtConverged = backend.serverProcesses();
       ApiServerMetrics metricsAtConverged = backend.metrics(driver);
@@ -273,6 +317,8 @@ final class ScaleBenchmark {
       String stats = operator.await("stats", Duration.ofSeconds(30));
       phases.put("policy edit (+5 s)", new long[] {tEdit, System.nanoTime()});
       Map<String, Long> editPlanned = parseArmed(stats);
+      Files.writeString(out.resolve("edit-plan-calls.tsv"), "deployment\tplan calls\n" + editPlanned.entrySet()
+          .stream().map(e -> e.getKey() + "\t" + e.getValue() + "\n").collect(Collectors.joining()));
       long plannedInNs = editPlanned.keySet().stream().filter(k -> k.startsWith(editNamespace + "/")).count();
       long plannedElsewhere = editPlanned.keySet().stream().filter(k -> !k.startsWith(editNamespace + "/")).count();
       long plannedOutsideSelection = editPlanned.keySet().stream().filter(k -> !selectsOrSelected.contains(k))
@@ -296,6 +342,28 @@ final class ScaleBenchmark {
       List<ApiBackend.ServerProcess> serverAtEnd = backend.serverProcesses();
       long etcdDb = backend instanceof RealApiBackend r ? r.etcdDbBytes() : -1;
       String loadAfter = loadAverage();
+
+      // ---- budget: what the operator's Events say about waiting ----------------------------------------------
+      long waitingEventObjects = 0;
+      long waitingEventCount = 0;
+      if (rollouts != null) {
+        Set<String> waited = new HashSet<>();
+        for (io.fabric8.kubernetes.api.model.Event e : driver.v1().events().inAnyNamespace().list().getItems()) {
+          if ("WaitingForRolloutBudget".equals(e.getReason())) {
+            waited.add(e.getInvolvedObject().getNamespace() + "/" + e.getInvolvedObject().getName());
+            waitingEventCount += e.getCount() == null ? 1 : e.getCount();
+          }
+        }
+        waitingEventObjects = waited.size();
+        int remaining = 0;
+        long until = System.nanoTime() + (long) ((rolloutSeconds * 3 + 10) * 1e9);
+        while ((remaining = rollouts.inFlightAny()) > 0 && System.nanoTime() < until) {
+          Thread.sleep(20);
+        }
+        rollouts.writeFiles(out.resolve("rollouts-per-second.tsv"), out.resolve("rollouts-cap-exceeded.tsv"));
+        log("rollouts: max in flight %d (cap %d), started %d, completed %d, in progress at the end %d",
+            rollouts.maxOperator(), budget, rollouts.started(), rollouts.completed(), remaining);
+      }
 
       // ---- report ---------------------------------------------------------------------------------------------
       List<Request> all = server.requests();
@@ -332,10 +400,13 @@ final class ScaleBenchmark {
       long heapUsed2 = Long.parseLong(field(heapLine2, "used"));
 
       h("Graceful Operator scale benchmark (--api " + backend.name() + ")");
-      p("%d namespaces x %d Deployments = %d Deployments, %d GracefulPolicies; operator in its own JVM (%s), rollout "
-          + "budget off, %d reconcile threads (default).",
+      p("%d namespaces x %d Deployments = %d Deployments, %d GracefulPolicies; operator in its own JVM (%s), %s, %d "
+          + "reconcile threads (default).",
           namespaces, perNamespace, deploymentCount, policyCount,
           operatorJvmArgs.isEmpty() ? "default JVM options" : String.join(" ", operatorJvmArgs),
+          budget == 0 ? "rollout budget off" : fmt("rollout budget on (GRACEFUL_MAX_CONCURRENT_ROLLOUTS=%d, no "
+              + "per-namespace cap; Deployments created with running pods, rollouts completed by the benchmark's fake "
+              + "Deployment controller after %.1f s +- %.0f%%)", budget, rolloutSeconds, rolloutJitter * 100),
           io.graceful.operator.config.OperatorConfig.defaults().reconcileThreads());
       p("API server: %s", backend.description());
       p("Started %s; load average (1/5/15 min) before: %s, after: %s (2 cores, shared with other work).", startedAt,
@@ -354,6 +425,8 @@ final class ScaleBenchmark {
           List.of("  last Deployment write -> all policy statuses converged", fmt("%.1f s",
               seconds(tConverged - tWritten))),
           List.of("operator process CPU (user+sys)", fmt("%.1f s", operatorCpu)),
+          List.of("Deployment plans (DecisionListener.planned calls), launch -> converged", plansAtConverged + " ("
+              + fmt("%.2f", (double) plansAtConverged / deploymentCount) + " per Deployment)"),
           List.of("CPU contention: share of the time some task waited for a CPU (/proc/pressure/cpu)",
               CpuPressure.describe(stalledAtStart, stalledAtConverged, tConverged - t0)),
           List.of(backend.name().equals("mock") ? "benchmark JVM CPU (mock server + recorder + polling)"
@@ -364,6 +437,38 @@ final class ScaleBenchmark {
           List.of("Deployments carrying graceful.io/applied-policy afterwards", annotated + " (" + annotatedExpected
               + " of the " + changed + " expected)"),
           List.of("Deployments the planner would still change afterwards", Long.toString(stillChanging))));
+
+      if (rollouts != null) {
+        List<Request> controllerReqs = all.stream().filter(r -> RequestLog.CONTROLLER_AGENT.equals(r.agent()))
+            .toList();
+        double idealSeconds = Math.ceil((double) changed / budget) * rolloutSeconds;
+        h2("Rollout budget (cap " + budget + ", rollouts " + fmt("%.1f s +- %.0f%%", rolloutSeconds,
+            rolloutJitter * 100) + ", fake Deployment controller in the benchmark JVM)");
+        p("In flight = Deployments whose generation is the one the operator's last template write produced "
+            + "(graceful.io/rollout) and whose status does not show that rollout finished: counted by the fake "
+            + "controller's informer after every Deployment event, in the server's order (so at every status "
+            + "transition). Time series, one line a second: %s.", out.resolve("rollouts-per-second.tsv"));
+        table(List.of("measure", "value"), List.of(
+            List.of("most operator rollouts in flight at once, convergence / whole run (cap " + budget + ")",
+                maxInFlightConvergence + " / " + rollouts.maxOperator() + " (" + pass(rollouts.maxOperator() <= budget)
+                    + ")"),
+            List.of("events that took the count above the cap (" + out.resolve("rollouts-cap-exceeded.tsv") + ")",
+                Integer.toString(rollouts.capExceeded().size())),
+            List.of("most rollouts in progress at once, any cause / without the operator's graceful.io/rollout",
+                rollouts.maxAny() + " / " + rollouts.startedWithoutAnnotation() + " started without it"),
+            List.of("rollouts started / completed / superseded by a newer template before completing",
+                rollouts.started() + " / " + rollouts.completed() + " / " + rollouts.superseded()),
+            List.of("launch -> all Deployments written and policy statuses converged", fmt("%.1f s", convergence)),
+            List.of("launch -> last rollout finished", fmt("%.1f s", seconds(tRolloutsDone - t0))),
+            List.of("pace floor: ceil(" + changed + " / " + budget + ") x " + fmt("%.1f s", rolloutSeconds),
+                fmt("%.1f s", idealSeconds)),
+            List.of("Deployments that got a WaitingForRolloutBudget Event (Event count summed)",
+                waitingEventObjects + " (" + waitingEventCount + ")"),
+            List.of("Deployment events seen by the fake controller; its status writes (failed)",
+                rollouts.events() + "; " + rollouts.statusWrites() + " (" + rollouts.statusWriteFailures() + ")"),
+            List.of("fake controller requests, all phases (mock server handling time)", controllerReqs.size() + " ("
+                + fmt("%.1f s", controllerReqs.stream().mapToLong(Request::nanos).sum() / 1e9) + ")")));
+      }
 
       if (!serverAtStart.isEmpty()) {
         List<List<String>> rows = new ArrayList<>();
@@ -472,7 +577,11 @@ final class ScaleBenchmark {
                   + plannedOutsideSelection, pass(plannedOutsideSelection == 0)),
           List.of("heap after full GC at " + deploymentCount + " Deployments <= 256 MiB", mib(heapUsed),
               pass(heapMiB <= 256)),
-          List.of("full convergence of " + deploymentCount + " Deployments < 60 s", fmt("%.1f s", convergence)
+          budget > 0
+              ? List.of("operator rollouts in flight never above the cap (" + budget + ")", "at most "
+                  + rollouts.maxOperator() + " (" + rollouts.capExceeded().size() + " events above the cap)",
+                  pass(rollouts.maxOperator() <= budget && rollouts.capExceeded().isEmpty()))
+              : List.of("full convergence of " + deploymentCount + " Deployments < 60 s", fmt("%.1f s", convergence)
               + " (" + backend.requestTimeMeaning() + ": " + fmt("%.1f s", serverSecondsOp) + " summed)",
               pass(convergence < 60))));
       if (childLog != null && childLog != server) {
@@ -483,6 +592,10 @@ final class ScaleBenchmark {
             + "for 10,000.");
       }
       writeRequestLog(all, out.resolve("requests.tsv"));
+      if (rollouts != null) {
+        rollouts.close();
+        controllerClient.close();
+      }
       System.out.println();
       System.out.println(report);
       Files.writeString(out.resolve("benchmark-report.md"), report.toString());
@@ -492,7 +605,8 @@ final class ScaleBenchmark {
 
   // ---- set-up helpers -------------------------------------------------------------------------------------------
 
-  private void createWorkload(KubernetesClient client, int threads) throws Exception {
+  /** With {@code running}, every Deployment gets a settled status with running pods (status subresource). */
+  private void createWorkload(KubernetesClient client, int threads, boolean running) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<?>> futures = new ArrayList<>();
@@ -501,7 +615,12 @@ final class ScaleBenchmark {
         futures.add(pool.submit(() -> {
           client.namespaces().resource(workload.namespaceObject(ns)).create();
           workload.policies(ns).forEach(p -> client.resource(p).create());
-          workload.deployments(ns).forEach(d -> client.resource(d).create());
+          workload.deployments(ns).forEach(d -> {
+            Deployment created = client.resource(d).create();
+            if (running) {
+              FakeRolloutController.settle(client, created);
+            }
+          });
           return null;
         }));
       }

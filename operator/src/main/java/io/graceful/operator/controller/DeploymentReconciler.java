@@ -44,7 +44,7 @@ import org.slf4j.MDC;
 public class DeploymentReconciler implements Reconciler<Deployment> {
   public static final String NAME = "deployments";
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentReconciler.class);
-  private static final java.time.Duration WAIT_RECHECK = java.time.Duration.ofSeconds(30);
+  private static final java.time.Duration WAIT_RECHECK = java.time.Duration.ofSeconds(10);
   private static final java.time.Duration HALT_RETRY = java.time.Duration.ofSeconds(15);
 
   private final java.util.function.Supplier<PlanningContext> planning;

@@ -138,7 +138,8 @@ public final class RolloutBudget {
     if (warmingUp()) {
       return Admission.WAIT;
     }
-    Map<String, Integer> byNamespace = inFlightByNamespace();
+    // its own reservation (a retry after an ambiguous failure) does not stand in its way
+    Map<String, Integer> byNamespace = inFlightByNamespace(uid(d));
     int total = byNamespace.values().stream().mapToInt(Integer::intValue).sum();
     if (RolloutQueue.mayStart(me, waiting, total, byNamespace, maxTotal, maxPerNamespace)) {
       waiting.remove(me);
@@ -149,15 +150,13 @@ public final class RolloutBudget {
   }
 
   /**
-   * The admitted write failed. Only a refusal that no earlier attempt can have got past frees the slot: not
-   * authorised (401, 403) or no such Deployment (404). Anything else may have landed and keeps the slot until the
-   * cache shows the write (the reservation then stops counting) or the reservation times out: besides 5xx, timeouts
-   * and connection resets, that includes 409 and 422, because the HTTP client itself retries a write after a 5xx,
-   * 429 or a lost connection, so a 4xx may answer the replay of a write that landed (a replayed JSON Patch fails its
-   * {@code test} operations).
+   * The admitted write was refused. A 4xx other than a timeout means the server did not apply it (the operator's
+   * client sends each request once, so a 409 or 422 is not the echo of a replayed write that landed): the slot is
+   * free again. A 5xx, a timeout or a broken connection may have landed after commit: the slot stays until the
+   * cache shows the write or {@link #RESERVATION_TIMEOUT} passes (the Deployment's own retry may take it again).
    */
   public void writeFailed(Deployment d, int httpCode) {
-    boolean definite = httpCode == 401 || httpCode == 403 || httpCode == 404;
+    boolean definite = httpCode >= 400 && httpCode < 500 && httpCode != 408;
     if (definite) {
       reserved.remove(uid(d));
     }
@@ -177,7 +176,7 @@ public final class RolloutBudget {
     if (waiting.isEmpty() || warmingUp()) {
       return List.of();
     }
-    Map<String, Integer> used = inFlightByNamespace();
+    Map<String, Integer> used = inFlightByNamespace(null);
     int total = used.values().stream().mapToInt(Integer::intValue).sum();
     int free = maxTotal == 0 ? Integer.MAX_VALUE : maxTotal - total;
     List<ResourceID> out = new ArrayList<>();
@@ -217,7 +216,7 @@ public final class RolloutBudget {
   }
 
   public int inFlightCount() {
-    return inFlightByNamespace().values().stream().mapToInt(Integer::intValue).sum();
+    return inFlightByNamespace(null).values().stream().mapToInt(Integer::intValue).sum();
   }
 
   public int waitingCount() {
@@ -230,7 +229,7 @@ public final class RolloutBudget {
   }
 
   /** Operator rollouts in flight per namespace: the cache's, plus reservations the cache does not show yet. */
-  private Map<String, Integer> inFlightByNamespace() {
+  private Map<String, Integer> inFlightByNamespace(String exceptReservationOf) {
     Map<String, Integer> out = new HashMap<>();
     IndexerResourceCache<Deployment> c = cache;
     if (c != null) {
@@ -238,7 +237,11 @@ public final class RolloutBudget {
     }
     long now = nanoTime.getAsLong();
     reserved.entrySet().removeIf(e -> now > e.getValue().deadline());
-    for (Reservation r : reserved.values()) {
+    for (Map.Entry<String, Reservation> e : reserved.entrySet()) {
+      if (e.getKey().equals(exceptReservationOf)) {
+        continue;
+      }
+      Reservation r = e.getValue();
       Optional<Deployment> seen = c == null ? Optional.empty() : c.get(new ResourceID(r.name(), r.namespace()));
       if (c != null && seen.isEmpty()) {
         continue; // deleted: no rollout

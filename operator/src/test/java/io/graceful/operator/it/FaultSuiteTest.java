@@ -236,7 +236,9 @@ class FaultSuiteTest {
     faults.forEach((k, v) -> faultsByKind.put(k, v.get()));
 
     // faults stopped: the exact expected state, in bounded time
-    long convergedAt = awaitUntil(Duration.ofSeconds(60), () -> mismatches().isEmpty(), () -> mismatches());
+    // generous: once in a few runs a rollout slot stays taken until a lost write's reservation times out (60 s)
+    // after the connection cuts (see the closing note of issue 8); the invariants above hold all the same
+    long convergedAt = awaitUntil(Duration.ofSeconds(150), () -> mismatches().isEmpty(), () -> mismatches());
     double convergeSeconds = (convergedAt - lastFault) / 1e9;
     int convergeWrites = operatorDeploymentWrites().size();
     Map<String, Integer> writesPerDeployment = writesPerDeployment();
@@ -252,7 +254,7 @@ class FaultSuiteTest {
     gone.forEach(n -> client.apps().deployments().inNamespace("fault-c").withName(n).delete());
     deleted.addAll(gone);
     long revertStart = System.nanoTime();
-    awaitUntil(Duration.ofSeconds(60), () -> revertMismatches().isEmpty(), this::revertMismatches);
+    awaitUntil(Duration.ofSeconds(150), () -> revertMismatches().isEmpty(), this::revertMismatches);
     double revertSeconds = (System.nanoTime() - revertStart) / 1e9;
     // the revert's rollouts end; then nothing more to write, ever
     awaitUntil(Duration.ofSeconds(30), () -> client.apps().deployments().inAnyNamespace().list().getItems().stream()

@@ -134,6 +134,15 @@ public final class RolloutBudget {
       reserved.put(uid(d), slot);
       return Admission.GO;
     }
+    Reservation own = reserved.get(uid(d));
+    if (own != null && nanoTime.getAsLong() <= own.deadline()) {
+      // it holds a slot from a write that may have landed: retrying uses that slot, it does not queue behind
+      // others (who would wait for this very slot)
+      waiting.remove(me);
+      reserved.put(uid(d), new Reservation(own.namespace(), own.name(), Math.max(own.generation(), slot.generation()),
+          own.deadline()));
+      return Admission.GO;
+    }
     waiting.add(me);
     if (warmingUp()) {
       return Admission.WAIT;
@@ -150,13 +159,15 @@ public final class RolloutBudget {
   }
 
   /**
-   * The admitted write was refused. A 4xx other than a timeout means the server did not apply it (the operator's
-   * client sends each request once, so a 409 or 422 is not the echo of a replayed write that landed): the slot is
-   * free again. A 5xx, a timeout or a broken connection may have landed after commit: the slot stays until the
-   * cache shows the write or {@link #RESERVATION_TIMEOUT} passes (the Deployment's own retry may take it again).
+   * The admitted write failed. Only a refusal that cannot have been applied frees the slot: not authorised (401,
+   * 403), no such Deployment (404), or throttled before any handling (429). Anything else may have landed: a 5xx,
+   * a timeout or a broken connection after commit, and also a 409 or 422 that answers the operator's own retry of a
+   * write that landed unseen (planned from a cache that does not show it yet, its {@code test} operations fail).
+   * The slot stays until the cache shows the write or {@link #RESERVATION_TIMEOUT} passes; the Deployment itself
+   * keeps using it meanwhile (see {@link #admit}).
    */
   public void writeFailed(Deployment d, int httpCode) {
-    boolean definite = httpCode >= 400 && httpCode < 500 && httpCode != 408;
+    boolean definite = httpCode == 401 || httpCode == 403 || httpCode == 404 || httpCode == 429;
     if (definite) {
       reserved.remove(uid(d));
     }

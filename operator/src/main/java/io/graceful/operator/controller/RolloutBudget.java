@@ -41,7 +41,13 @@ public final class RolloutBudget {
   public enum Admission { GO, WAIT, HALTED }
 
   /** A write that may have landed and is not visible in the cache yet. */
-  private record Reservation(String namespace, String name, long generation, long deadline) {}
+  private record Reservation(String namespace, String name, long generation, long deadline, long retryAfter) {}
+
+  /**
+   * After an ambiguous failure the Deployment's own retry waits this long for the cache to show whether the write
+   * landed (then there is nothing to re-send), before it writes again in its slot.
+   */
+  static final Duration AMBIGUITY_WAIT = Duration.ofSeconds(5);
 
   static final Duration RESERVATION_TIMEOUT = Duration.ofSeconds(60);
   private static final String IN_FLIGHT = "graceful-rollout-in-flight";
@@ -129,18 +135,24 @@ public final class RolloutBudget {
       return Admission.HALTED;
     }
     Reservation slot = new Reservation(d.getMetadata().getNamespace(), d.getMetadata().getName(),
-        generationOf(d) + 1, nanoTime.getAsLong() + RESERVATION_TIMEOUT.toNanos());
-    if (maxTotal == 0 && maxPerNamespace == 0) {
-      reserved.put(uid(d), slot);
+        generationOf(d) + 1, nanoTime.getAsLong() + RESERVATION_TIMEOUT.toNanos(), Long.MIN_VALUE);
+    Reservation own = reserved.get(uid(d));
+    long now = nanoTime.getAsLong();
+    if (own != null && now <= own.deadline()) {
+      // it holds a slot from a write that may have landed: first the cache gets a moment to show it (then the plan
+      // is empty and nothing is re-sent), then the retry uses that slot; it never queues behind others, who would
+      // wait for this very slot
+      waiting.remove(me);
+      if (now < own.retryAfter()) {
+        return Admission.WAIT;
+      }
+      // waited once: further failures of this reservation back off as usual (no fixed-interval retries in an outage)
+      reserved.put(uid(d), new Reservation(own.namespace(), own.name(), Math.max(own.generation(), slot.generation()),
+          own.deadline(), 0));
       return Admission.GO;
     }
-    Reservation own = reserved.get(uid(d));
-    if (own != null && nanoTime.getAsLong() <= own.deadline()) {
-      // it holds a slot from a write that may have landed: retrying uses that slot, it does not queue behind
-      // others (who would wait for this very slot)
-      waiting.remove(me);
-      reserved.put(uid(d), new Reservation(own.namespace(), own.name(), Math.max(own.generation(), slot.generation()),
-          own.deadline()));
+    if (maxTotal == 0 && maxPerNamespace == 0) {
+      reserved.put(uid(d), slot);
       return Admission.GO;
     }
     waiting.add(me);
@@ -170,7 +182,11 @@ public final class RolloutBudget {
     boolean definite = httpCode == 401 || httpCode == 403 || httpCode == 404 || httpCode == 429;
     if (definite) {
       reserved.remove(uid(d));
+      return;
     }
+    reserved.computeIfPresent(uid(d), (k, r) -> r.retryAfter() != Long.MIN_VALUE ? r
+        : new Reservation(r.namespace(), r.name(), r.generation(), r.deadline(),
+            nanoTime.getAsLong() + AMBIGUITY_WAIT.toNanos()));
   }
 
   /** The Deployment no longer wants a rollout (compliant, opted out...): it leaves the queue. */

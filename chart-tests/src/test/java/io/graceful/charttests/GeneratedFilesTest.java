@@ -122,7 +122,7 @@ class GeneratedFilesTest {
     try {
       p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
     } catch (IOException e) {
-      throw new AssertionError("kubectl is required on PATH for this test (SPEC §8)", e);
+      throw new AssertionError("kubectl is required on PATH for this test (docs/rules.md)", e);
     }
     byte[] out = p.getInputStream().readAllBytes();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

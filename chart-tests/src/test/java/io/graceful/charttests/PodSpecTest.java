@@ -235,7 +235,7 @@ class PodSpecTest {
             .isEqualTo(Chart.NAMESPACE));
   }
 
-  // ---- dogfood: SPEC R1 on the operator's own container ----
+  // ---- dogfood: rule R1, docs/rules.md on the operator's own container ----
 
   @ParameterizedTest
   @ValueSource(strings = {"defaults", "ha-off.yaml", "custom.yaml"})

@@ -167,7 +167,7 @@ public final class DemoMain {
   /** Opts the Deployment out and waits until the operator has removed its annotation. */
   static Deployment optOut(KubernetesClient client, Duration timeout) throws InterruptedException {
     var deployment = client.apps().deployments().inNamespace(UNDO_NAMESPACE).withName(UNDO_DEPLOYMENT);
-    // JSON Patch: the embedded server supports it like a real one (no strategic merge there, SPEC §8).
+    // JSON Patch: the embedded server supports it like a real one (no strategic merge there, docs/rules.md).
     deployment.patch(PatchContext.of(PatchType.JSON),
         "[{\"op\":\"add\",\"path\":\"/metadata/annotations/graceful.io~1enabled\",\"value\":\"false\"}]");
     List<String> missing = await(timeout, () -> {

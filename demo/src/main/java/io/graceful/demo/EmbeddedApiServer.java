@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * A throw-away API server inside this JVM: the fabric8 mock server in CRUD mode (objects are stored, listed,
  * watched, patched), reporting Kubernetes {@value #MAJOR}.{@value #MINOR} on {@code /version}, so that action
  * {@code Auto} resolves to the native sleep action. It is not a real API server: no schema validation, no
- * defaulting, no controllers (nothing rolls out), no server-side apply (see SPEC §8).
+ * defaulting, no controllers (nothing rolls out), no server-side apply (see docs/rules.md).
  */
 final class EmbeddedApiServer implements AutoCloseable {
 

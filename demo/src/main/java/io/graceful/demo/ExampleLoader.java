@@ -92,7 +92,7 @@ final class ExampleLoader {
   private static HasMetadata create(KubernetesClient client, HasMetadata item) {
     if ("GracefulPolicy".equals(item.getKind())) {
       // Whatever class the deserializer picked, go through the generic API with an explicit definition:
-      // the embedded server's API discovery cannot be relied on (SPEC §8).
+      // the embedded server's API discovery cannot be relied on (docs/rules.md).
       GenericKubernetesResource generic =
           client.getKubernetesSerialization().convertValue(item, GenericKubernetesResource.class);
       return policies(client).inNamespace(item.getMetadata().getNamespace()).resource(generic).create();

@@ -138,7 +138,7 @@ public final class GracefulOperator implements AutoCloseable {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
           .checkingCRDAndValidateLocalModel(false)
-          // the operator writes status with JSON Patch itself; no server-side apply anywhere (SPEC R5)
+          // the operator writes status with JSON Patch itself; no server-side apply anywhere (rule R5, docs/rules.md)
           .withUseSSAToPatchPrimaryResource(false)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
           .withReconciliationTerminationTimeout(config.shutdownTimeout())

@@ -12,7 +12,7 @@ public enum Change {
   REVERT,
   /**
    * Shorten (or remove) the operator's own hook where it no longer controls the grace period, so that R1 holds
-   * after it stops re-applying (SPEC §9 "R1 is absolute").
+   * after it stops re-applying (R1 (docs/rules.md)).
    */
   FIT
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-Deployment overrides of a policy's values (SPEC §5). An invalid value is reported and the policy's value is
+ * Per-Deployment overrides of a policy's values (README "Deployment annotations"). An invalid value is reported and the policy's value is
  * used instead, so a typo in one annotation never stops the Deployment from being protected.
  */
 public record DeploymentOverrides(long sleepSeconds, long shutdownSeconds, HookAction action, List<String> problems) {

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Decides everything about one Deployment (SPEC §6): which policy governs it (R7), the hooks and grace period it
+ * Decides everything about one Deployment (docs/rules.md): which policy governs it (R7), the hooks and grace period it
  * should carry (R1-R4), the undo (R8), the fight guard (R6) and the words for status and Events. Pure: same
  * inputs, same plan; no client, no clock.
  *

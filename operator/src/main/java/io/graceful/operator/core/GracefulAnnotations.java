@@ -1,6 +1,6 @@
 package io.graceful.operator.core;
 
-/** The annotation keys of SPEC §5: the ones people set, and the ones the operator writes on Deployment metadata. */
+/** The annotation keys (README "Deployment annotations"): the ones people set, and the ones the operator writes on Deployment metadata. */
 public final class GracefulAnnotations {
   public static final String PREFIX = "graceful.io/";
 

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * The operator's own hooks cut to fit the grace period a Deployment has now, for when the operator no longer sets
- * that grace period (it stopped re-applying after a fight, or its policy became invalid). SPEC §9: R1 is absolute,
+ * that grace period (it stopped re-applying after a fight, or its policy became invalid). R1 (docs/rules.md) is absolute,
  * so a hook the operator wrote is shortened to {@code grace - shutdown} (and below the grace period), or restored
  * to what was there before when no sleep fits. Hooks a person changed since are not the operator's and are left.
  *

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Evaluates a LabelSelector the way Kubernetes does (matchLabels AND every matchExpression), except that an
- * empty or missing selector matches nothing (SPEC §4: a policy without a selector only takes annotated opt-ins).
+ * empty or missing selector matches nothing (README: a policy without a selector only takes annotated opt-ins).
  * Matching happens here rather than in the LIST query because not every server parses set-based selectors.
  */
 public final class LabelSelectorMatcher {

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * A policy spec after validation and defaulting: every value is present and in range. The operator validates
- * itself (SPEC §4) because not every API server enforces the CRD schema and CEL rule.
+ * itself (README: GracefulPolicy reference) because not every API server enforces the CRD schema and CEL rule.
  */
 public record PolicySettings(
     long sleepSeconds,

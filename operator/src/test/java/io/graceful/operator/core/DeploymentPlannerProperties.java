@@ -41,7 +41,7 @@ import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.Tuple;
 
 /**
- * Property-based tests of the planning invariants (issue 2, SPEC §6) over random Deployments and random valid
+ * Property-based tests of the planning invariants (docs/rules.md) over random Deployments and random valid
  * policies. Every property plans, applies the plan's JSON Patch to the Deployment's JSON (as the API server would)
  * and checks the result.
  */

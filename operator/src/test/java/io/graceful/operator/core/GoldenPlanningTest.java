@@ -40,7 +40,7 @@ import org.junit.jupiter.api.TestFactory;
  * <pre>
  *   mvn -o test -pl operator -Dtest=GoldenPlanningTest -Dgraceful.regenerate=true
  * </pre>
- * then READ the diff of {@code expected.yaml} and check it against SPEC before committing it.
+ * then READ the diff of {@code expected.yaml} and check it against docs/rules.md before committing it.
  */
 class GoldenPlanningTest {
   static final Path GOLDEN = Path.of("src", "test", "resources", "golden");

@@ -25,7 +25,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC §9 "R1 is absolute" and issue 8: a grace period that a GitOps manifest sets is not raised (the tool would set
+ * R1 (docs/rules.md) and issue 8: a grace period that a GitOps manifest sets is not raised (the tool would set
  * it back: a fight the operator cannot win); the hook is fitted to it instead. And whenever the operator stops
  * re-applying, its own hook is cut to fit the grace period it leaves behind.
  */

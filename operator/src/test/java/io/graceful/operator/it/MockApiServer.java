@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 
 /**
  * The fabric8 mock API server in CRUD mode, reporting a chosen Kubernetes version, with every request recorded so
- * tests can count what the operator sends (SPEC §8 lists where it differs from a real server). The operator gets
+ * tests can count what the operator sends (docs/rules.md lists where it differs from a real server). The operator gets
  * its own client ({@link #operatorClient()}), told apart by its User-Agent; the (verb, resource) pairs it used are
  * appended to target/rbac/requests.txt, which the chart tests compare with the RBAC the chart grants.
  */

@@ -71,29 +71,8 @@ final class OperatorProcess implements AutoCloseable {
     return this;
   }
 
-  /** The Prometheus text of /metrics. */
-  String metrics() {
-    return get("/metrics").body();
-  }
-
-  /** A sample of a counter or gauge (sum over every series of that name whose labels contain {@code labelPart}). */
-  double metric(String name, String labelPart) {
-    double sum = 0;
-    for (String line : metrics().split("\n")) {
-      if (line.startsWith(name) && !line.startsWith("#") && (line.startsWith(name + " ") || line.startsWith(name + "{"))
-          && line.contains(labelPart)) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
-  }
-
   boolean isAlive() {
     return process.isAlive();
-  }
-
-  long pid() {
-    return process.pid();
   }
 
   String name() {

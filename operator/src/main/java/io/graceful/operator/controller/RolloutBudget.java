@@ -68,6 +68,8 @@ public final class RolloutBudget {
    */
   private volatile Set<String> warmUp = ConcurrentHashMap.newKeySet();
   private volatile long warmUpDeadline = Long.MIN_VALUE;
+  /** How many Deployments the cache held when the warm-up began; -1 until then. */
+  private volatile long warmUpTarget = -1;
   static final Duration WARM_UP_LIMIT = Duration.ofSeconds(30);
 
   public RolloutBudget(int maxTotal, int maxPerNamespace, int failureThreshold, LongSupplier nanoTime) {
@@ -108,8 +110,12 @@ public final class RolloutBudget {
       warmUpDeadline = nanoTime.getAsLong() + WARM_UP_LIMIT.toNanos();
     }
     w.add(uid(d));
-    IndexerResourceCache<Deployment> c = cache;
-    if (c != null && w.size() >= c.list().count() || nanoTime.getAsLong() > warmUpDeadline) {
+    if (warmUpTarget < 0) {
+      // counted once: a count per planned Deployment made start-up O(N^2) on a large cluster
+      IndexerResourceCache<Deployment> c = cache;
+      warmUpTarget = c == null ? 0 : c.list().count();
+    }
+    if (w.size() >= warmUpTarget || nanoTime.getAsLong() > warmUpDeadline) {
       warmUp = null;
     }
   }

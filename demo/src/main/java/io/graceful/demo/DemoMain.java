@@ -68,7 +68,7 @@ public final class DemoMain {
       KubernetesClient client = server.client();
       out.printf("Embedded API server (fabric8 mock server, CRUD mode) at %s, reporting Kubernetes %s%n",
           server.url(), client.getKubernetesVersion().getGitVersion());
-      ExampleLoader.createCrd(client);
+      PrinterColumns columns = new PrinterColumns(ExampleLoader.createCrd(client));
       List<HasMetadata> loaded = ExampleLoader.createExamples(client);
       out.printf("Created CRD %s and %d objects from examples/ (%s)%n", ExampleLoader.CRD_NAME, loaded.size(),
           String.join(", ", ExampleLoader.EXAMPLES));
@@ -91,7 +91,7 @@ public final class DemoMain {
           heading(out, "State at the timeout");
           Tables.deployments(out, now, before, policies);
           out.println();
-          Tables.policies(out, policies);
+          Tables.policies(out, columns, policies);
           return new Result(1, before, now, policies, null, events(client));
         }
         long writes = server.drainRequests().stream().filter(DemoMain::isDeploymentWrite).count();
@@ -101,8 +101,8 @@ public final class DemoMain {
             (System.nanoTime() - started) / 1e9, changed(before, after), writes);
         heading(out, "AFTER: the same Deployments, as the operator left them");
         Tables.deployments(out, after, before, policies);
-        heading(out, "GracefulPolicies (kubectl get gp -A)");
-        Tables.policies(out, policies);
+        heading(out, "GracefulPolicies (kubectl get gp -A -o wide)");
+        Tables.policies(out, columns, policies);
 
         heading(out, "UNDO: kubectl annotate deployment -n " + UNDO_NAMESPACE + " " + UNDO_DEPLOYMENT
             + " graceful.io/enabled=false");

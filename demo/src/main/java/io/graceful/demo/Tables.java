@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,6 +18,7 @@ import java.util.stream.Collectors;
 
 /** Plain, aligned text tables in the spirit of {@code kubectl get}. */
 final class Tables {
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
   static final String APPLIED_POLICY = "graceful.io/applied-policy";
   static final String ENABLED = "graceful.io/enabled";
@@ -183,18 +186,20 @@ final class Tables {
 
   // ------------------------------------------------------------------------------------------------- Policies
 
-  /** Like {@code kubectl get gp -A}, then every entry of status.deployments (the Deployments NOT applied). */
-  static void policies(PrintStream out, List<GenericKubernetesResource> policies) {
-    TextTable table = new TextTable("NAMESPACE", "NAME", "SLEEP", "SHUTDOWN", "MODE", "ACTION", "MATCHED", "APPLIED",
-        "PENDING", "SKIPPED", "AUDIT", "CONFLICTS", "READY");
+  /**
+   * Like {@code kubectl get gp -A -o wide} (the columns come from the CRD), then every entry of status.deployments
+   * (the Deployments NOT applied).
+   */
+  static void policies(PrintStream out, PrinterColumns columns, List<GenericKubernetesResource> policies) {
+    List<String> headers = new ArrayList<>(List.of("NAMESPACE"));
+    headers.addAll(columns.headers());
+    TextTable table = new TextTable(headers.toArray(String[]::new));
     TextTable details = new TextTable("NAMESPACE", "POLICY", "DEPLOYMENT", "STATE", "REASON", "MESSAGE");
+    Instant now = Instant.now();
     for (GenericKubernetesResource p : sortedPolicies(policies)) {
-      table.add(p.getMetadata().getNamespace(), p.getMetadata().getName(),
-          text(p.get("spec", "preStop", "sleepSeconds")), text(p.get("spec", "shutdownSeconds")),
-          text(p.get("spec", "mode")), text(p.get("status", "hookAction")),
-          text(p.get("status", "matched")), text(p.get("status", "applied")), text(p.get("status", "pending")),
-          text(p.get("status", "skipped")), text(p.get("status", "audit")), text(p.get("status", "conflicts")),
-          ready(p));
+      List<String> row = new ArrayList<>(List.of(p.getMetadata().getNamespace()));
+      row.addAll(columns.cells(JSON.convertValue(p, Map.class), now));
+      table.add(row);
       for (Map<String, Object> entry : statusDeployments(p)) {
         details.add(p.getMetadata().getNamespace(), p.getMetadata().getName(), text(entry.get("name")),
             text(entry.get("state")), text(entry.get("reason")), text(entry.get("message")));
@@ -233,14 +238,6 @@ final class Tables {
       }
     }
     return null;
-  }
-
-  private static String ready(GenericKubernetesResource p) {
-    Map<String, Object> ready = condition(p, "Ready");
-    if (ready == null) {
-      return "-";
-    }
-    return "True".equals(ready.get("status")) ? "True" : ready.get("status") + " (" + ready.get("reason") + ")";
   }
 
   private static String text(Object value) {

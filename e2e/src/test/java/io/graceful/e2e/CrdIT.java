@@ -41,6 +41,28 @@ class CrdIT {
         "READY", "AGE");
     assertThat(out.lines().skip(1).findFirst().orElseThrow().split("\\s+")).startsWith("columns", "7", "12");
     assertThat(cp.kubectl("get", "gpol", "-n", NS).orFail()).contains("columns");
+    String wide = cp.kubectl("get", "gp", "-n", NS, "columns", "-o", "wide").orFail();
+    assertThat(wide.lines().findFirst().orElseThrow().split("\\s+")).containsExactly("NAME", "SLEEP", "SHUTDOWN",
+        "MODE", "ACTION", "MATCHED", "APPLIED", "PENDING", "SKIPPED", "AUDIT", "CONFLICTS", "READY", "AGE");
+    // the category: `kubectl get graceful` lists every kind of the project
+    assertThat(cp.kubectl("get", "graceful", "-n", NS, "-o", "name").orFail())
+        .contains("gracefulpolicy.graceful.io/columns");
+  }
+
+  @Test
+  void explainDocumentsTheSelectorAndTheConditions() {
+    assertThat(cp.kubectl("explain", "gp.spec.selector.matchExpressions.operator").orFail())
+        .contains("DoesNotExist", "compared");
+    assertThat(cp.kubectl("explain", "gp.status.conditions.lastTransitionTime").orFail())
+        .contains("changed status");
+  }
+
+  @Test
+  void aSelectorRequirementWithoutOperatorIsRejected() {
+    Cli.Result r = cp.kubectlStdin(policy("bad-selector", "sleepSeconds: 5").replace(
+        "matchLabels: {app: none}", "matchExpressions: [{key: app}]"), "apply", "-f", "-");
+    assertThat(r.ok()).as(r.toString()).isFalse();
+    assertThat(r.stderr()).contains("operator");
   }
 
   @Test

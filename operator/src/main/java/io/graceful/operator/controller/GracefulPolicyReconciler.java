@@ -1,6 +1,6 @@
 package io.graceful.operator.controller;
 
-import io.fabric8.kubernetes.api.model.Condition;
+import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
@@ -156,12 +156,12 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private void reportValidity(GracefulPolicy policy, GracefulPolicyStatus status) {
     status.getConditions().stream()
         .filter(c -> PolicyStatusCalculator.ROLLOUTS_HALTED.equals(c.getType()) && "True".equals(c.getStatus()))
-        .map(Condition::getMessage)
+        .map(PolicyCondition::getMessage)
         .findFirst()
         .ifPresent(message -> events.decided(policy, "Warning", "RolloutsHalted", message));
     status.getConditions().stream()
         .filter(c -> PolicyStatusCalculator.VALID.equals(c.getType()) && "False".equals(c.getStatus()))
-        .map(Condition::getMessage)
+        .map(PolicyCondition::getMessage)
         .findFirst()
         .ifPresent(problems -> events.decided(policy, "Warning", "InvalidSpec",
             "the policy is invalid and changes nothing: " + problems));

@@ -1,11 +1,10 @@
 package io.graceful.operator.core;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
 import io.graceful.operator.api.v1alpha1.GovernedDeployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
 import io.graceful.operator.api.v1alpha1.HookAction;
+import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -115,13 +114,13 @@ public final class PolicyStatusCalculator {
       }
     }
 
-    List<Condition> previousConditions = previous == null || previous.getConditions() == null ? List.of()
+    List<PolicyCondition> previousConditions = previous == null || previous.getConditions() == null ? List.of()
         : previous.getConditions();
-    Condition valid = validated.valid()
+    PolicyCondition valid = validated.valid()
         ? condition(VALID, true, "SpecValid", "the spec is valid", policy, previousConditions, now)
         : condition(VALID, false, "InvalidSpec", String.join("; ", validated.problems()), policy,
             previousConditions, now);
-    Condition halted = holds.halted()
+    PolicyCondition halted = holds.halted()
         ? condition(ROLLOUTS_HALTED, true, "TooManyFailedRollouts", holds.failed().size() + " rollouts failed "
             + "(ProgressDeadlineExceeded): " + String.join(", ", holds.failed()) + ". No new rollout starts for "
             + "this policy until they are fixed or rolled back", policy, previousConditions, now)
@@ -130,12 +129,12 @@ public final class PolicyStatusCalculator {
             policy, previousConditions, now);
     List<String> failing = new ArrayList<>();
     writeFailures.forEach((name, text) -> failing.add(name + " (" + text + ")"));
-    Condition writes = failing.isEmpty()
+    PolicyCondition writes = failing.isEmpty()
         ? condition(WRITES_FAILING, false, "WritesSucceeding", "no refused writes", policy, previousConditions, now)
         : condition(WRITES_FAILING, true, "WritesRefused", failing.size() + " Deployments cannot be written, "
             + "retried with back-off: " + String.join("; ", failing.size() > 5 ? failing.subList(0, 5) : failing)
             + (failing.size() > 5 ? "; ..." : ""), policy, previousConditions, now);
-    Condition ready;
+    PolicyCondition ready;
     if (!validated.valid()) {
       ready = condition(READY, false, "InvalidSpec", "the spec is invalid; no Deployment is changed", policy,
           previousConditions, now);
@@ -163,15 +162,14 @@ public final class PolicyStatusCalculator {
         + s.getAudit() + " audit, " + s.getConflicts() + " conflicts";
   }
 
-  private static Condition condition(String type, boolean ok, String reason, String message, PolicySnapshot policy,
-      List<Condition> previous, String now) {
+  private static PolicyCondition condition(String type, boolean ok, String reason, String message, PolicySnapshot policy,
+      List<PolicyCondition> previous, String now) {
     String status = ok ? "True" : "False";
     String since = previous.stream()
         .filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()) && c.getLastTransitionTime() != null)
-        .map(Condition::getLastTransitionTime)
+        .map(PolicyCondition::getLastTransitionTime)
         .findFirst()
         .orElse(now);
-    return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-        .withObservedGeneration(policy.generation()).withLastTransitionTime(since).build();
+    return new PolicyCondition(type, status, reason, message, policy.generation(), since);
   }
 }

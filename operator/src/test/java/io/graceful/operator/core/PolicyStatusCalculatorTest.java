@@ -4,7 +4,7 @@ import static io.graceful.operator.core.CoreFixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.fabric8.kubernetes.api.model.Condition;
+import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
 import io.graceful.operator.api.v1alpha1.GovernedDeployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
@@ -32,7 +32,7 @@ class PolicyStatusCalculatorTest {
     return new PolicyVerdict("web", state, reason, "message " + reason);
   }
 
-  private static Condition condition(GracefulPolicyStatus s, String type) {
+  private static PolicyCondition condition(GracefulPolicyStatus s, String type) {
     return s.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
   }
 

@@ -6,7 +6,7 @@ import static io.graceful.operator.it.Fixtures.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.Condition;
+import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.config.OperatorConfig;
@@ -88,7 +88,7 @@ class WriteOutageTest {
     return response;
   }
 
-  static Optional<Condition> condition(GracefulPolicy p, String type) {
+  static Optional<PolicyCondition> condition(GracefulPolicy p, String type) {
     return p.getStatus() == null || p.getStatus().getConditions() == null ? Optional.empty()
         : p.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst();
   }

@@ -9,10 +9,15 @@ import java.util.Objects;
 public class GovernedDeployment {
   @JsonPropertyDescription("Name of the Deployment (same namespace as the policy).")
   private String name;
-  @JsonPropertyDescription("Applied, Pending, Skipped, Audit or Conflict.")
+  @JsonPropertyDescription("Applied: carries this policy's hook and grace period. Pending: needs a change that is "
+      + "not written yet. Skipped: left alone on purpose. Audit: evaluated, never written (mode Audit). Conflict: "
+      + "another policy or another writer is in the way.")
   private DeploymentState state;
-  @JsonPropertyDescription("Machine-readable reason, e.g. ExistingHook, OptedOut, GovernedByOtherPolicy, "
-      + "FightingAnotherController, OwnedByGitOps, ShortenedForGitOps, WouldChange, WaitingForRolloutBudget.")
+  @JsonPropertyDescription("Machine-readable reason. Applied: ShortenedForGitOps (hook fitted to a grace period a "
+      + "GitOps manifest sets). Pending: ChangePending, WaitingForRolloutBudget, RolloutsHalted. Skipped: "
+      + "ExistingHook, OptedOut, NoMatchingContainers, PolicyInvalid, InvalidAnnotation, SleepActionUnsupported, "
+      + "UnreadableRecord, InvalidDeployment. Audit: WouldChange, Compliant. Conflict: GovernedByOtherPolicy, "
+      + "FightingAnotherController, OwnedByGitOps.")
   private String reason;
   @JsonPropertyDescription("Human-readable explanation.")
   private String message;

@@ -2,7 +2,6 @@ package io.graceful.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,9 +12,12 @@ public class GracefulPolicyStatus {
   @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Valid: the spec passed the operator's own validation. Ready: every Deployment the "
-      + "policy governs is in its desired state.")
-  private List<Condition> conditions = new ArrayList<>();
+  @JsonPropertyDescription("Ready: every Deployment the policy governs is in its desired state (False names what "
+      + "is left: pending changes, conflicts, halted rollouts or failing writes). Valid: the spec passed the "
+      + "operator's own validation. RolloutsHalted: True while failed rollouts stop this policy's new rollouts (the "
+      + "circuit breaker). WritesFailing: True while the API server refuses writes to governed Deployments (names "
+      + "them, with the server's message).")
+  private List<PolicyCondition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("The hook action in use (what Auto resolved to): Sleep (native kubelet sleep action) "
       + "or Exec (the image's sleep binary). See hookActionReason and hookActionMessage for why.")
@@ -47,7 +49,7 @@ public class GracefulPolicyStatus {
   private Integer conflicts;
 
   @JsonPropertyDescription("Up to 50 matched Deployments that are not plainly Applied (other states, and Applied "
-      + "with a qualification such as ShortenedForGitOps), with the reason.")
+      + "with a qualification such as ShortenedForGitOps), with state, reason and message; conflicts first.")
   private List<GovernedDeployment> deployments = new ArrayList<>();
 
   public Long getObservedGeneration() {
@@ -58,11 +60,11 @@ public class GracefulPolicyStatus {
     this.observedGeneration = observedGeneration;
   }
 
-  public List<Condition> getConditions() {
+  public List<PolicyCondition> getConditions() {
     return conditions;
   }
 
-  public void setConditions(List<Condition> conditions) {
+  public void setConditions(List<PolicyCondition> conditions) {
     this.conditions = conditions;
   }
 

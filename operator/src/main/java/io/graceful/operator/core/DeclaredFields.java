@@ -26,7 +26,7 @@ import java.util.Set;
 public final class DeclaredFields {
   /** The operator's own field manager (every write it sends names it). */
   public static final String FIELD_MANAGER = "graceful-operator";
-  /** Field managers of declarative tools that write with Update operations (FIELD-NOTES "GitOps"). */
+  /** Field managers of declarative tools that write with Update operations (the field managers listed in the README, section GitOps). */
   public static final Set<String> GITOPS_MANAGERS = Set.of("argocd-controller", "kustomize-controller",
       "helm-controller", "helm", "kubectl-client-side-apply");
   static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";

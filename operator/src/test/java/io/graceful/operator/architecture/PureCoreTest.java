@@ -26,8 +26,9 @@ class PureCoreTest {
 
   @Test
   void specAndStatusClassesArePlain() throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("src/main/java/io/graceful/operator/api/v1alpha1"))) {
-      for (Path f : files.filter(p -> !p.getFileName().toString().equals("GracefulPolicy.java")).toList()) {
+    try (Stream<Path> files = Files.walk(Path.of("src/main/java/io/graceful/operator/api/v1alpha1"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java"))
+          .filter(p -> !p.getFileName().toString().equals("GracefulPolicy.java")).toList()) {
         assertThat(Files.readString(f)).as(f.toString()).doesNotContain("io.fabric8.kubernetes.client")
             .doesNotContain("io.javaoperatorsdk");
       }

@@ -70,8 +70,9 @@ class DemoTest {
     assertThat(tgps(after, "orders")).isEqualTo(90);
     assertThat(((Number) policy(result, "shop", "web").get("status", "conflicts")).intValue()).isEqualTo(1);
 
-    // opted out, not selected, Audit mode: template exactly as written, no operator annotation
-    for (String untouched : List.of("shop/admin", "shop/nightly-export", "payments/ledger-api")) {
+    // opted out, not selected, Audit mode, Recreate strategy: template exactly as written, no operator annotation
+    for (String untouched : List.of("shop/admin", "shop/nightly-export", "payments/ledger-api",
+        "shop/session-store")) {
       assertThat(after.get(untouched).getSpec().getTemplate()).as(untouched)
           .isEqualTo(before.get(untouched).getSpec().getTemplate());
       assertThat(Tables.annotation(after.get(untouched), Tables.APPLIED_POLICY, null)).as(untouched).isNull();

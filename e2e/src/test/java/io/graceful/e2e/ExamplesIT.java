@@ -35,7 +35,7 @@ class ExamplesIT {
   /** Example Deployments the operator changes (the demo and the README count nine). */
   private static final List<String> CHANGED = List.of("storefront", "cart", "recommendations", "thumbnailer",
       "legacy-gateway", "catalog", "reports", "checkout", "orders");
-  private static final List<String> UNTOUCHED = List.of("search", "admin", "nightly-export");
+  private static final List<String> UNTOUCHED = List.of("search", "admin", "nightly-export", "session-store");
 
   private ControlPlane cp;
   private KubernetesClient k8s;
@@ -89,6 +89,7 @@ class ExamplesIT {
           expect("checkout", "web", "sleep 15", 40);
           expect("orders", "web", "sleep 20", 90);
           expect("nightly-export", "export", "none", 30);
+          expect("session-store", "store", "none", 30);
         });
     // init container and native sidecar untouched
     Deployment catalog = deployment(k8s, SHOP, "catalog");

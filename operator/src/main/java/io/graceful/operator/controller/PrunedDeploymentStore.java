@@ -2,11 +2,13 @@ package io.graceful.operator.controller;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -49,6 +51,12 @@ public final class PrunedDeploymentStore extends BasicItemStore<Deployment> {
     meta.setDeletionTimestamp(m.getDeletionTimestamp());
     meta.setLabels(m.getLabels());
     meta.setAnnotations(m.getAnnotations());
+    // a controlling owner makes the Deployment another controller's (R14); other owner references do not matter
+    if (m.getOwnerReferences() != null && !m.getOwnerReferences().isEmpty()) {
+      List<OwnerReference> controllers = m.getOwnerReferences().stream()
+          .filter(r -> r != null && Boolean.TRUE.equals(r.getController())).toList();
+      meta.setOwnerReferences(controllers.isEmpty() ? null : controllers);
+    }
     // who sets the grace period from a manifest (GitOps), reduced to that one path
     meta.setManagedFields(io.graceful.operator.core.DeclaredFields.relevant(m.getManagedFields()));
     Deployment out = new Deployment();
@@ -58,6 +66,12 @@ public final class PrunedDeploymentStore extends BasicItemStore<Deployment> {
     if (d.getSpec() != null) {
       DeploymentSpec spec = new DeploymentSpec();
       spec.setReplicas(d.getSpec().getReplicas());
+      // only the strategy's type: Recreate changes what a template write costs (R15)
+      if (d.getSpec().getStrategy() != null && d.getSpec().getStrategy().getType() != null) {
+        DeploymentStrategy strategy = new DeploymentStrategy();
+        strategy.setType(d.getSpec().getStrategy().getType());
+        spec.setStrategy(strategy);
+      }
       PodSpec pod = d.getSpec().getTemplate() == null ? null : d.getSpec().getTemplate().getSpec();
       if (pod != null) {
         PodSpec keptPod = new PodSpec();

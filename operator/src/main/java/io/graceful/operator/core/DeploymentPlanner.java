@@ -89,6 +89,13 @@ public final class DeploymentPlanner {
       }
       PodTemplateHooks base = record == null ? current : record.undo(current);
 
+      String owner = WorkloadShape.controllerOwner(deployment);
+      if (owner != null) {
+        return standAside(ordered, current, record, "OwnedByController", "owned by " + owner
+            + " (ownerReference with controller: true), which manages this Deployment's template and would undo "
+            + "the operator's change");
+      }
+
       String enabled = annotations.get(GracefulAnnotations.ENABLED);
       if (enabled != null && !enabled.trim().equalsIgnoreCase("true") && !enabled.trim().equalsIgnoreCase("false")) {
         notices.add(new Notice("InvalidAnnotation", GracefulAnnotations.ENABLED + "='" + enabled
@@ -105,6 +112,13 @@ public final class DeploymentPlanner {
       }
 
       PolicySnapshot winner = ordered.get(0);
+      boolean optedIn = enabled != null || winner.name().equals(named);
+      if (WorkloadShape.recreates(deployment) && !optedIn) {
+        return standAside(ordered, current, record, "RecreateStrategy", "strategy Recreate stops every pod before "
+            + "new ones start: the operator's change would restart them all at once (an outage), and the sleep "
+            + "adds its seconds to the outage of every later rollout; opt in with " + GracefulAnnotations.ENABLED
+            + "=true (the sleep still helps scale-down and node drains)");
+      }
       for (PolicySnapshot loser : ordered.subList(1, ordered.size())) {
         verdicts.add(new PolicyVerdict(loser.name(), DeploymentState.Conflict, "GovernedByOtherPolicy",
             "governed by policy " + winner.name() + ": " + PolicyPrecedence.explain(winner, loser, named)));
@@ -347,6 +361,36 @@ public final class DeploymentPlanner {
     /** R1: the hook must end before the grace period does, with the app's shutdown time left over. */
     private static long needed(long sleep, long shutdown) {
       return Math.max(sleep + shutdown, sleep + 1);
+    }
+
+    /**
+     * Leaves a Deployment the operator must not change (another controller's, or one whose restart is an outage):
+     * no write, except that a hook of the operator's must still end before the grace period does (R1).
+     */
+    private DeploymentPlan standAside(List<PolicySnapshot> ordered, PodTemplateHooks current, ManagedRecord record,
+        String reason, String message) {
+      HookFit fit = record == null ? null : HookFit.within(current, record, governingShutdown(ordered));
+      String text = message + (record == null ? "" : fit.changed()
+          ? "; the operator's earlier change is kept, except that it " + fit.summary()
+          : "; the operator's earlier change is left as it is");
+      if (fit == null || !fit.changed()) {
+        return frozen(ordered, reason, text);
+      }
+      for (PolicySnapshot p : ordered) {
+        verdicts.add(new PolicyVerdict(p.name(), DeploymentState.Skipped, reason, text));
+      }
+      return result(ordered.isEmpty() ? null : ordered.get(0).name(), null, Change.FIT,
+          JsonPatchWriter.diff(current, fit.hooks(), annotations, withRollout(fit.record().toAnnotations(), true)),
+          fit.summary());
+    }
+
+    /** The shutdown seconds R1 keeps room for: the governing policy's (with the workload's override), else 0. */
+    private long governingShutdown(List<PolicySnapshot> ordered) {
+      if (ordered.isEmpty()) {
+        return 0;
+      }
+      PolicySettings.Validated validated = PolicySettings.validate(ordered.get(0).spec());
+      return validated.valid() ? DeploymentOverrides.resolve(annotations, validated.settings()).shutdownSeconds() : 0;
     }
 
     private DeploymentPlan frozen(List<PolicySnapshot> ordered, String reason, String message) {

@@ -64,6 +64,8 @@ class PrunedDeploymentStoreTest {
     assertThat(p.getMetadata().getAnnotations()).isEqualTo(full().getMetadata().getAnnotations());
     assertThat(p.getMetadata().getLabels()).isEqualTo(full().getMetadata().getLabels());
     assertThat(p.getMetadata().getGeneration()).isEqualTo(4L);
+    assertThat(p.getMetadata().getOwnerReferences()).isNullOrEmpty();
+    assertThat(p.getSpec().getStrategy()).isNull();
     assertThat(p.getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getName())
         .containsExactly("app", "side");
     assertThat(p.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isNull();
@@ -77,12 +79,38 @@ class PrunedDeploymentStoreTest {
   }
 
   @Test
-  void planningAPrunedDeploymentGivesTheSamePlan() {
+  void keepsTheControllingOwnerAndTheStrategyType() {
+    Deployment owned = new DeploymentBuilder(full())
+        .editMetadata()
+          .addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap").withName("bundle").withUid("o-1")
+            .endOwnerReference()
+          .addNewOwnerReference().withApiVersion("example.com/v1").withKind("Gateway").withName("edge")
+            .withUid("o-2").withController(true).endOwnerReference()
+        .endMetadata()
+        .editSpec().withNewStrategy().withType("Recreate").withNewRollingUpdate().endRollingUpdate().endStrategy()
+        .endSpec()
+        .build();
+    Deployment p = PrunedDeploymentStore.prune(owned);
+    // R14 and R15 read the controlling owner and the strategy's type; other owner references are dropped
+    assertThat(p.getMetadata().getOwnerReferences()).extracting(r -> r.getName()).containsExactly("edge");
+    assertThat(p.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(p.getSpec().getStrategy().getRollingUpdate()).isNull();
+    var fromPruned = DeploymentPlanner.plan(p, policies(), new PlanningContext(true, 3));
+    assertThat(fromPruned).isEqualTo(DeploymentPlanner.plan(owned, policies(), new PlanningContext(true, 3)));
+    assertThat(fromPruned.verdicts()).extracting(v -> v.reason()).containsExactly("OwnedByController");
+  }
+
+  private static List<PolicySnapshot> policies() {
     GracefulPolicySpec spec = new GracefulPolicySpec();
     spec.setSelector(new LabelSelectorBuilder().addToMatchLabels("tier", "web").build());
     spec.setPreStop(new PreStopSpec(10L, null));
     spec.setShutdownSeconds(30L);
-    List<PolicySnapshot> policies = List.of(new PolicySnapshot("shop", "web", "2026-01-01T00:00:00Z", 1, spec));
+    return List.of(new PolicySnapshot("shop", "web", "2026-01-01T00:00:00Z", 1, spec));
+  }
+
+  @Test
+  void planningAPrunedDeploymentGivesTheSamePlan() {
+    List<PolicySnapshot> policies = policies();
     PlanningContext ctx = new PlanningContext(true, 3);
     var fromFull = DeploymentPlanner.plan(full(), policies, ctx);
     var fromPruned = DeploymentPlanner.plan(PrunedDeploymentStore.prune(full()), policies, ctx);

@@ -15,8 +15,8 @@ public class GovernedDeployment {
   private DeploymentState state;
   @JsonPropertyDescription("Machine-readable reason. Applied: ShortenedForGitOps (hook fitted to a grace period a "
       + "GitOps manifest sets). Pending: ChangePending, WaitingForRolloutBudget, RolloutsHalted. Skipped: "
-      + "ExistingHook, OptedOut, NoMatchingContainers, PolicyInvalid, InvalidAnnotation, SleepActionUnsupported, "
-      + "UnreadableRecord, InvalidDeployment. Audit: WouldChange, Compliant. Conflict: GovernedByOtherPolicy, "
+      + "ExistingHook, OptedOut, OwnedByController, RecreateStrategy, NoMatchingContainers, PolicyInvalid, "
+      + "InvalidAnnotation, SleepActionUnsupported, UnreadableRecord, InvalidDeployment. Audit: WouldChange, Compliant. Conflict: GovernedByOtherPolicy, "
       + "FightingAnotherController, OwnedByGitOps.")
   private String reason;
   @JsonPropertyDescription("Human-readable explanation.")

@@ -31,11 +31,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar graceful-operator.jar}: reads the configuration once, connects with the standard kubeconfig
- * resolution (KUBECONFIG, ~/.kube/config, in-cluster service account) and runs until SIGTERM.
+ * resolution (KUBECONFIG, ~/.kube/config, in-cluster service account) and runs until SIGTERM. Takes no arguments
+ * but {@code --version} and {@code --help} (see {@link #commandLine}).
  *
  * <p>Exit codes: 0 after SIGTERM (in-flight work finished), {@value #EXIT_RUNTIME_FAILURE} when the running operator
  * fails for good (an informer stopped with an error, the leader Lease lost), {@value #EXIT_INVALID_CONFIG} for an
- * invalid configuration, {@value #EXIT_START_FAILURE} when start-up fails or does not finish within
+ * invalid configuration or an unknown argument, {@value #EXIT_START_FAILURE} when start-up fails or does not finish within
  * {@code GRACEFUL_START_TIMEOUT_SECONDS}. A process that cannot work never stays up.
  */
 public final class Main {

@@ -67,8 +67,10 @@ class OperatorProcessIT {
       ProcessBuilder pb = new ProcessBuilder(command);
       // a clean environment: nothing of the build's own (a stray GRACEFUL_* would be rejected as unknown)
       Map<String, String> e = pb.environment();
+      // (nor JVM option variables: the JVM announces them on stderr, and the tests read the output line by line)
       e.keySet().removeIf(k -> k.startsWith("GRACEFUL_") || k.startsWith("POD_") || k.startsWith("KUBERNETES_")
-          || k.equals("KUBECONFIG"));
+          || k.equals("KUBECONFIG") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS")
+          || k.equals("_JAVA_OPTIONS"));
       e.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
       e.put("GRACEFUL_HTTP_PORT", Integer.toString(port));
       e.put("GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", Integer.toString(SHUTDOWN_TIMEOUT_SECONDS));

@@ -97,8 +97,17 @@ public final class GracefulOperator implements AutoCloseable {
    */
   public static GracefulOperator start(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure) {
+    return start(client, config, decisions, statuses, onFailure, new OperatorMetrics());
+  }
+
+  /**
+   * The same, recording into {@code metrics}: {@code Main} creates them before start-up so that /metrics answers
+   * (version, leader 0) while the caches sync.
+   */
+  public static GracefulOperator start(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
+      GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure, OperatorMetrics metrics) {
     Preflight.check(client, config.watchNamespaces());
-    Assembly assembly = assemble(client, config, decisions, statuses, onFailure);
+    Assembly assembly = assemble(client, config, decisions, statuses, onFailure, metrics);
     LOG.info("starting the controllers; waiting for the informer caches to sync (at most {}s)",
         config.startTimeout().toSeconds());
     try {
@@ -120,11 +129,15 @@ public final class GracefulOperator implements AutoCloseable {
 
   static Assembly assemble(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure) {
+    return assemble(client, config, decisions, statuses, onFailure, new OperatorMetrics());
+  }
+
+  static Assembly assemble(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
+      GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure, OperatorMetrics metrics) {
     NativeSleepDetector nativeSleep = NativeSleepDetector.start(client, config.nativeSleep(), NODE_SYNC_TIMEOUT);
     java.util.function.Supplier<PlanningContext> planning =
         () -> new PlanningContext(nativeSleep.current(), config.maxReapplies(), java.time.Instant.now());
     EventRecorder events = new EventRecorder(client, config.identity());
-    OperatorMetrics metrics = new OperatorMetrics();
     DecisionListener allDecisions = DecisionListener.both(metrics, decisions);
     GracefulPolicyReconciler.PolicyStatusListener allStatuses = (policy, status) -> {
       metrics.computed(policy, status);
@@ -132,6 +145,7 @@ public final class GracefulOperator implements AutoCloseable {
     };
     AtomicBoolean stopping = new AtomicBoolean();
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection());
+    metrics.leaderFrom(leading::get);
     AtomicReference<String> failure = new AtomicReference<>();
 
     Operator operator = new Operator(o -> {

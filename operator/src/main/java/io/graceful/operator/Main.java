@@ -8,10 +8,14 @@ import io.graceful.operator.controller.DecisionListener;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
 import io.graceful.operator.runtime.HttpEndpoints;
 import io.graceful.operator.runtime.LoggingSetup;
+import io.graceful.operator.runtime.OperatorMetrics;
 import io.graceful.operator.runtime.Preflight;
 import io.graceful.operator.runtime.StartFailedException;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -20,16 +24,19 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar graceful-operator.jar}: reads the configuration once, connects with the standard kubeconfig
- * resolution (KUBECONFIG, ~/.kube/config, in-cluster service account) and runs until SIGTERM.
+ * resolution (KUBECONFIG, ~/.kube/config, in-cluster service account) and runs until SIGTERM. Takes no arguments
+ * but {@code --version} and {@code --help} (see {@link #commandLine}).
  *
  * <p>Exit codes: 0 after SIGTERM (in-flight work finished), {@value #EXIT_RUNTIME_FAILURE} when the running operator
  * fails for good (an informer stopped with an error, the leader Lease lost), {@value #EXIT_INVALID_CONFIG} for an
- * invalid configuration, {@value #EXIT_START_FAILURE} when start-up fails or does not finish within
+ * invalid configuration or an unknown argument, {@value #EXIT_START_FAILURE} when start-up fails or does not finish within
  * {@code GRACEFUL_START_TIMEOUT_SECONDS}. A process that cannot work never stays up.
  */
 public final class Main {
@@ -48,6 +55,12 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
+    OptionalInt done = commandLine(args, System.out, System.err);
+    if (done.isPresent()) {
+      System.out.flush();
+      System.exit(done.getAsInt());
+      return;
+    }
     OperatorConfig config;
     try {
       config = OperatorConfig.fromEnvironment(System.getenv());
@@ -57,27 +70,26 @@ public final class Main {
       return;
     }
     LoggingSetup.apply(config);
+    LOG.info("{} starting", BuildInfo.line());
     config.describe().forEach((k, v) -> LOG.info("config {} = {}", k, v));
+    // created before start-up, so that /metrics answers (graceful_build_info, graceful_leader 0) while it runs
+    OperatorMetrics metrics = new OperatorMetrics();
 
     AtomicReference<KubernetesClient> client = new AtomicReference<>();
     AtomicReference<GracefulOperator> running = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // endpoints and the SIGTERM hook come first: informer sync can take a while on a large cluster, and the
     // kubelet probes (and may stop) the pod meanwhile. Starting counts as alive: it is bounded by the start timeout.
-    HttpEndpoints http = null;
-    if (config.httpPort() != 0) {
-      try {
-        http = new HttpEndpoints(config.httpPort(), () -> liveProblem(running.get()),
-            () -> !STOPPING.get() && running.get() != null && running.get().isReady(),
-            () -> running.get() == null ? "" : running.get().metrics().scrape());
-      } catch (IOException e) {
-        LOG.error("start failed: cannot serve /healthz, /readyz and /metrics on port {} (GRACEFUL_HTTP_PORT): {}",
-            config.httpPort(), e.toString());
-        System.exit(EXIT_START_FAILURE);
-        return;
-      }
+    HttpEndpoints endpoints;
+    try {
+      endpoints = serve(config, () -> liveProblem(running.get()),
+          () -> !STOPPING.get() && running.get() != null && running.get().isReady(), metrics);
+    } catch (StartFailedException e) {
+      // no shutdown hook yet, nothing started: one line and the start-failure code
+      LOG.error("start failed: {}; exiting with code {}", e.getMessage(), EXIT_START_FAILURE);
+      System.exit(EXIT_START_FAILURE);
+      return;
     }
-    HttpEndpoints endpoints = http;
     // Runs on SIGTERM (exit code 0) and on every System.exit (the code given to fail()).
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       STOPPING.set(true);
@@ -110,11 +122,77 @@ public final class Main {
           + "the in-cluster service account): " + Preflight.rootCause(e));
     }
     try {
-      running.set(startWithin(client.get(), config));
+      running.set(startWithin(client.get(), config, metrics));
     } catch (StartFailedException e) {
       fail(EXIT_START_FAILURE, "start failed: " + e.getMessage());
     }
     stopped.await();
+  }
+
+  /**
+   * Handles the command-line arguments. The operator takes no arguments (its settings are environment variables,
+   * as a pod spec sets them), only {@code --version} and {@code --help}.
+   *
+   * @return the exit code when the process is done ({@code --version}, {@code --help}: 0; anything else: a message
+   *     and {@value #EXIT_INVALID_CONFIG}), empty when the operator should run
+   */
+  static OptionalInt commandLine(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      return OptionalInt.empty();
+    }
+    if (args.length == 1 && args[0].equals("--version")) {
+      out.println(BuildInfo.line());
+      return OptionalInt.of(0);
+    }
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.print(help());
+      return OptionalInt.of(0);
+    }
+    err.println(BuildInfo.NAME + ": unknown argument" + (args.length == 1 ? "" : "s") + " '"
+        + String.join(" ", args) + "': the operator is configured through GRACEFUL_* environment variables "
+        + "(see --help)");
+    return OptionalInt.of(EXIT_INVALID_CONFIG);
+  }
+
+  /** The usage text: the settings one a line, from {@link OperatorConfig#SETTINGS} (what the operator reads). */
+  static String help() {
+    StringBuilder text = new StringBuilder()
+        .append(BuildInfo.line()).append(": keeps Deployments' preStop sleep hooks and termination grace periods ")
+        .append("consistent, by policy (GracefulPolicy).\n\n")
+        .append("Usage: java -jar graceful-operator.jar [--help | --version]\n\n")
+        .append("Runs until SIGTERM; connects through KUBECONFIG, ~/.kube/config or the in-cluster service account.\n")
+        .append("Exit codes: 0 stopped by SIGTERM, ").append(EXIT_RUNTIME_FAILURE).append(" failed while running, ")
+        .append(EXIT_INVALID_CONFIG).append(" invalid configuration or argument, ").append(EXIT_START_FAILURE)
+        .append(" start-up failed.\n\n")
+        .append("Environment variables (default in brackets):\n");
+    int width = OperatorConfig.SETTINGS.stream().mapToInt(s -> s.env().length()).max().orElse(0);
+    for (OperatorConfig.Setting setting : OperatorConfig.SETTINGS) {
+      text.append("  ").append(String.format("%-" + width + "s", setting.env()))
+          .append("  [").append(setting.defaultValue()).append("]  ").append(setting.description()).append('\n');
+    }
+    return text.toString();
+  }
+
+  /**
+   * Serves /healthz, /readyz and /metrics on the configured port; none when it is 0.
+   *
+   * @throws StartFailedException naming the port and its variable when it cannot be bound (taken, not permitted)
+   */
+  static HttpEndpoints serve(OperatorConfig config, Supplier<Optional<String>> liveProblem, BooleanSupplier ready,
+      OperatorMetrics metrics) {
+    if (config.httpPort() == 0) {
+      return null;
+    }
+    try {
+      return new HttpEndpoints(config.httpPort(), liveProblem, ready, metrics);
+    } catch (BindException e) {
+      throw new StartFailedException("cannot serve /healthz, /readyz and /metrics: port " + config.httpPort()
+          + " (GRACEFUL_HTTP_PORT) is already in use or not permitted (" + e.getMessage() + "); free it or set "
+          + "GRACEFUL_HTTP_PORT to another port", e);
+    } catch (IOException e) {
+      throw new StartFailedException("cannot serve /healthz, /readyz and /metrics on port " + config.httpPort()
+          + " (GRACEFUL_HTTP_PORT): " + e, e);
+    }
   }
 
   /** Liveness as /healthz reports it: failed or stopped is not alive; starting is (the start timeout bounds it). */
@@ -133,13 +211,14 @@ public final class Main {
    * {@link GracefulOperator#start} in a thread of its own, bounded by the start timeout: whatever hangs (a
    * black-holed API server, an informer that never syncs), the process gives up with a message naming the server.
    */
-  static GracefulOperator startWithin(KubernetesClient client, OperatorConfig config) {
+  static GracefulOperator startWithin(KubernetesClient client, OperatorConfig config, OperatorMetrics metrics) {
     CompletableFuture<GracefulOperator> started = new CompletableFuture<>();
     Thread starter = new Thread(() -> {
       try {
         started.complete(GracefulOperator.start(client, config, DecisionListener.NONE,
             GracefulPolicyReconciler.PolicyStatusListener.NONE,
-            reason -> new Thread(() -> fail(EXIT_RUNTIME_FAILURE, "operator failed: " + reason), "fail").start()));
+            reason -> new Thread(() -> fail(EXIT_RUNTIME_FAILURE, "operator failed: " + reason), "fail").start(),
+            metrics));
       } catch (Throwable t) {
         started.completeExceptionally(t);
       }

@@ -1,12 +1,17 @@
 package io.graceful.operator.runtime;
 
+import io.graceful.operator.BuildInfo;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
 import io.graceful.operator.controller.DecisionListener;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
+import io.graceful.operator.core.Change;
 import io.graceful.operator.core.DeploymentPlan;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -14,13 +19,21 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -28,34 +41,115 @@ import java.util.function.Supplier;
  * the same words as the CRD: policy, state, change.
  *
  * <ul>
+ *   <li>{@code graceful_build_info{version}}: always 1; the version that runs</li>
+ *   <li>{@code graceful_leader}: 1 while this process reconciles (the Lease holder, or leader election off), 0 on a
+ *       standby and while starting</li>
  *   <li>{@code graceful_deployments{namespace,policy,state}}: matched Deployments per policy and state (the
  *       policy's status counts: Applied, Pending, Skipped, Audit, Conflict)</li>
  *   <li>{@code graceful_policies_invalid}: policies whose Valid condition is False</li>
- *   <li>{@code graceful_writes_total{change}}: Deployment writes by change (apply, reapply, revert)</li>
+ *   <li>{@code graceful_writes_total{change}}: Deployment writes by change (apply, reapply, revert, fit)</li>
  *   <li>{@code graceful_write_failures_total{code}}: Deployment writes the API server refused (then retried)</li>
  *   <li>{@code graceful_conflicts_stopped_total}: reconciliations that found a fight and did not write</li>
  *   <li>{@code graceful_rollouts_in_flight}, {@code graceful_rollouts_waiting}, {@code graceful_rollouts_failed}:
  *       the rollout budget: operator-started rollouts under way, Deployments waiting for a slot, failed ones</li>
  * </ul>
+ *
+ * <p>Counters exist at 0 from the start (every change, the usual refusal codes, conflicts): {@code rate()} and
+ * {@code increase()} need a first sample before the first increment, and an alert on a series that does not exist
+ * yet never fires. Every meter has a description, so every family has a {@code # HELP} line.
  */
 public final class OperatorMetrics implements DecisionListener, GracefulPolicyReconciler.PolicyStatusListener {
+  /**
+   * Refusal codes whose {@code graceful_write_failures_total} series exist from the start: 403 (RBAC), 409 (the
+   * Deployment changed under the write), 422 (validation, a JSON Patch test that failed). The label is the API
+   * server's code, an open set: other codes (404, 429, 5xx, 0 for no answer) appear at their first occurrence
+   * rather than pre-creating a series for every code that could ever come back.
+   */
+  public static final List<Integer> PRE_CREATED_FAILURE_CODES = List.of(403, 409, 422);
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, GracefulPolicyStatus> statuses = new ConcurrentHashMap<>();
   private final MultiGauge deployments;
-  private final Map<String, Counter> writes = new ConcurrentHashMap<>();
+  private final Map<Change, Counter> writes = new EnumMap<>(Change.class);
+  private final Counter conflictsStopped;
   private volatile Supplier<Set<String>> existingPolicies = Set::of;
+  private volatile BooleanSupplier leading = () -> false;
   private volatile int invalid;
 
+  /** Metrics of the version {@link BuildInfo#version()}. */
   public OperatorMetrics() {
+    this(BuildInfo.version());
+  }
+
+  public OperatorMetrics(String version) {
+    // before any meter is registered: the framework's meters come without a description (no # HELP otherwise)
+    registry.config().meterFilter(DESCRIBE_FRAMEWORK_METERS).meterFilter(LINT_CLEAN_NAMES);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      // process_cpu_seconds_total, the name every Prometheus client uses (Micrometer's counts nanoseconds)
+      FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9).baseUnit("seconds")
+          .description("CPU time used by the process").register(registry);
+    }
+    // an info metric of the Prometheus client itself: Micrometer has no info type and would drop the _info suffix
+    Info.builder().name("graceful_build_info").help("The running graceful-operator's version; always 1")
+        .labelNames("version").register(registry.getPrometheusRegistry()).setLabelValues(version);
+    Gauge.builder("graceful.leader", this, m -> m.leading.getAsBoolean() ? 1 : 0)
+        .description("1 while this process reconciles (it holds the leader Lease, or leader election is off); "
+            + "0 on a standby and while starting")
+        .register(registry);
     deployments = MultiGauge.builder("graceful.deployments")
         .description("Deployments matched by a policy, by state").register(registry);
-    registry.gauge("graceful.policies.invalid", this, m -> m.invalid);
+    Gauge.builder("graceful.policies.invalid", this, m -> m.invalid)
+        .description("Policies whose Valid condition is False").register(registry);
+    for (Change change : Change.values()) {
+      if (change != Change.NONE) {
+        writes.put(change, Counter.builder("graceful.writes").description("Deployment writes by change")
+            .tag("change", change.name().toLowerCase(Locale.ROOT)).register(registry));
+      }
+    }
+    PRE_CREATED_FAILURE_CODES.forEach(this::writeFailures);
+    conflictsStopped = Counter.builder("graceful.conflicts.stopped")
+        .description("Reconciliations that found another writer undoing the change and did not write")
+        .register(registry);
   }
+
+  /**
+   * Micrometer meters whose names {@code promtool check metrics} rejects: {@code process_cpu_time_ns_total} (an
+   * abbreviated unit; replaced by {@code process_cpu_seconds_total}) and {@code system_cpu_count} (a {@code _count}
+   * suffix on a gauge; renamed {@code system_cpus}).
+   */
+  private static final MeterFilter LINT_CLEAN_NAMES = new MeterFilter() {
+    @Override
+    public MeterFilterReply accept(Meter.Id id) {
+      return id.getName().equals("process.cpu.time") ? MeterFilterReply.DENY : MeterFilterReply.NEUTRAL;
+    }
+
+    @Override
+    public Meter.Id map(Meter.Id id) {
+      return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+    }
+  };
+
+  /**
+   * Gives the framework's meters ({@code operator.sdk.*}, registered without a description) one made of their
+   * name, so that every family the operator exposes has HELP text; descriptions of meters that have one are kept.
+   */
+  private static final MeterFilter DESCRIBE_FRAMEWORK_METERS = new MeterFilter() {
+    @Override
+    public Meter.Id map(Meter.Id id) {
+      if (id.getDescription() != null && !id.getDescription().isBlank()) {
+        return id;
+      }
+      String what = id.getName().startsWith("operator.sdk.")
+          ? "Java Operator SDK: " + id.getName().substring("operator.sdk.".length()).replace('.', ' ')
+          : id.getName().replace('.', ' ');
+      return new Meter.Id(id.getName(), Tags.of(id.getTags()), id.getBaseUnit(), what, id.getType());
+    }
+  };
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -63,13 +157,23 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   /** Gauges of the rollout budget: in flight, waiting, failed. */
   public void rolloutsFrom(io.graceful.operator.controller.RolloutBudget budget) {
-    registry.gauge("graceful.rollouts.in.flight", budget, b -> b.inFlightCount());
-    registry.gauge("graceful.rollouts.waiting", budget, b -> b.waitingCount());
-    registry.gauge("graceful.rollouts.failed", budget, b -> b.failedCount());
+    Gauge.builder("graceful.rollouts.in.flight", budget, b -> b.inFlightCount())
+        .description("Operator-started rollouts under way").register(registry);
+    Gauge.builder("graceful.rollouts.waiting", budget, b -> b.waitingCount())
+        .description("Deployments waiting for a rollout slot").register(registry);
+    Gauge.builder("graceful.rollouts.failed", budget, b -> b.failedCount())
+        .description("Tracked Deployments whose operator-started rollout failed").register(registry);
   }
 
   public void writeFailuresFrom(io.graceful.operator.controller.WriteFailures failures) {
-    registry.gauge("graceful.deployments.write.failing", failures, f -> f.count());
+    Gauge.builder("graceful.deployments.write.failing", failures, f -> f.count())
+        .description("Deployments whose last write was refused and not yet retried successfully")
+        .register(registry);
+  }
+
+  /** Whether this process is the one that reconciles (graceful_leader); until called, it is not. */
+  public void leaderFrom(BooleanSupplier leading) {
+    this.leading = leading;
   }
 
   /** Which policies exist (namespace/name), so deleted ones leave the gauges. */
@@ -79,23 +183,27 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   @Override
   public void written(DeploymentPlan plan) {
-    writes.computeIfAbsent(plan.change().name().toLowerCase(java.util.Locale.ROOT),
-        change -> Counter.builder("graceful.writes").description("Deployment writes by change")
-            .tag("change", change).register(registry)).increment();
+    Counter counter = writes.get(plan.change());
+    if (counter != null) {
+      counter.increment();
+    }
   }
 
   @Override
   public void writeFailed(DeploymentPlan plan, int httpCode) {
-    Counter.builder("graceful.write.failures").description("Deployment writes refused by the API server")
-        .tag("code", Integer.toString(httpCode)).register(registry).increment();
+    writeFailures(httpCode).increment();
+  }
+
+  private Counter writeFailures(int httpCode) {
+    return Counter.builder("graceful.write.failures")
+        .description("Deployment writes refused by the API server (retried), by HTTP status code")
+        .tag("code", Integer.toString(httpCode)).register(registry);
   }
 
   @Override
   public void planned(DeploymentPlan plan) {
     if (!plan.verdicts().isEmpty() && "FightingAnotherController".equals(plan.verdicts().get(0).reason())) {
-      Counter.builder("graceful.conflicts.stopped")
-          .description("Reconciliations that found another writer undoing the change and did not write")
-          .register(registry).increment();
+      conflictsStopped.increment();
     }
   }
 
@@ -106,6 +214,17 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   /** Prometheus text exposition, with the per-policy gauges refreshed from the latest statuses. */
   public String scrape() {
+    refresh();
+    return registry.scrape();
+  }
+
+  /** The registry /metrics serves; call {@link #refresh()} before each scrape. */
+  public PrometheusRegistry prometheusRegistry() {
+    return registry.getPrometheusRegistry();
+  }
+
+  /** Brings the per-policy gauges up to date with the latest statuses (deleted policies leave). */
+  public void refresh() {
     Set<String> existing = existingPolicies.get();
     statuses.keySet().retainAll(existing);
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -123,7 +242,6 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
     }
     invalid = invalidNow;
     deployments.register(rows, true);
-    return registry.scrape();
   }
 
   private static int count(GracefulPolicyStatus s, DeploymentState state) {

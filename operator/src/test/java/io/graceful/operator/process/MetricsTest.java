@@ -13,6 +13,12 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.config.OperatorConfig;
 import io.graceful.operator.it.OperatorHarness;
+import io.graceful.operator.runtime.Exposition;
+import io.graceful.operator.runtime.HttpEndpoints;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -113,5 +119,29 @@ class MetricsTest {
         .as("two reverts counted").isEqualTo((revertsBefore == null ? 0 : revertsBefore) + 2);
     assertThat(sample(text, "graceful_writes_total{change=\"apply\"}"))
         .as("the apply counter is a counter: it does not go back").isEqualTo((appliesBefore == null ? 0 : appliesBefore) + 2);
+  }
+
+  /**
+   * The whole scrape of a running operator, framework and JVM meters included, over HTTP as Prometheus reads it:
+   * every family has HELP text, and promtool's linter accepts it.
+   */
+  @Test
+  void theServedScrapeOfARunningOperatorHasHelpEverywhereAndPassesPromtool() throws Exception {
+    String ns = h.newNamespace("lint");
+    h.client.resource(deployment(ns, "web", WEB, container("app"))).create();
+    h.client.resource(policy(ns, "web", WEB, 10, 20L)).create();
+    h.awaitDeployment(ns, "web", d -> hasSleep(d, 10));
+    try (HttpEndpoints endpoints = new HttpEndpoints(0, java.util.Optional::empty, () -> true,
+        h.operator.metrics())) {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://localhost:" + endpoints.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      String scrape = response.body();
+      assertThat(scrape).as("the framework's meters are part of it")
+          .containsPattern("(?m)^operator_sdk_reconciliations_started_total\\{");
+      assertThat(sample(scrape, "graceful_leader")).as("no leader election: this process reconciles").isEqualTo(1.0);
+      Exposition.assertEveryFamilyHasHelp(scrape);
+      Exposition.assertPromtoolAccepts(scrape);
+    }
   }
 }

@@ -55,14 +55,22 @@ class OperatorProcessIT {
     final int port;
 
     JarProcess(String name, Map<String, String> env) throws IOException {
-      port = freePort();
+      this(name, env, List.of());
+    }
+
+    JarProcess(String name, Map<String, String> env, List<String> args) throws IOException {
+      port = env.containsKey("GRACEFUL_HTTP_PORT") ? Integer.parseInt(env.get("GRACEFUL_HTTP_PORT")) : freePort();
       output = OUT.resolve(testName + "-" + name + ".log");
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-jar", JAR.toString());
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+          .toString(), "-Xmx256m", "-jar", JAR.toString()));
+      command.addAll(args);
+      ProcessBuilder pb = new ProcessBuilder(command);
       // a clean environment: nothing of the build's own (a stray GRACEFUL_* would be rejected as unknown)
       Map<String, String> e = pb.environment();
+      // (nor JVM option variables: the JVM announces them on stderr, and the tests read the output line by line)
       e.keySet().removeIf(k -> k.startsWith("GRACEFUL_") || k.startsWith("POD_") || k.startsWith("KUBERNETES_")
-          || k.equals("KUBECONFIG"));
+          || k.equals("KUBECONFIG") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS")
+          || k.equals("_JAVA_OPTIONS"));
       e.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
       e.put("GRACEFUL_HTTP_PORT", Integer.toString(port));
       e.put("GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", Integer.toString(SHUTDOWN_TIMEOUT_SECONDS));
@@ -311,8 +319,10 @@ class OperatorProcessIT {
       awaitHook("shop", "web", 10);
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
           .until(() -> leader.body("/metrics").contains("graceful_writes_total{change=\"apply\"} 1.0"));
-      assertThat(follower.body("/metrics")).as("the follower wrote nothing")
-          .doesNotContain("graceful_writes_total{").doesNotContain("graceful_deployments{");
+      assertThat(leader.body("/metrics")).contains("\ngraceful_leader 1.0\n");
+      assertThat(follower.body("/metrics")).as("the follower wrote nothing and says it is a standby")
+          .contains("\ngraceful_writes_total{change=\"apply\"} 0.0\n").doesNotContain("graceful_deployments{")
+          .contains("\ngraceful_leader 0.0\n");
 
       long sent = System.nanoTime();
       assertThat(leader.terminate()).as("the leader's exit code after SIGTERM").isZero();
@@ -326,6 +336,7 @@ class OperatorProcessIT {
       awaitHook("shop", "api", 10);
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
           .until(() -> follower.body("/metrics").contains("graceful_writes_total{change=\"apply\"} 1.0"));
+      assertThat(follower.body("/metrics")).as("the new leader says so").contains("\ngraceful_leader 1.0\n");
 
       assertThat(follower.terminate()).isZero();
       assertThat(leaseHolder()).isEmpty();
@@ -433,6 +444,64 @@ class OperatorProcessIT {
       assertThat(p.output()).contains("permission denied: user \"" + user + "\" may not list "
           + "gracefulpolicies.graceful.io in all namespaces").contains("helm/graceful-operator");
       assertNoStackTrace(p);
+    });
+  }
+
+  /**
+   * The command line as the image's check and a person use it: {@code --version} is one line and exit 0 (and
+   * touches no API server), {@code --help} lists the settings, an unknown argument is exit code 2.
+   */
+  @Test
+  void versionHelpAndAnUnknownArgument() throws Exception {
+    api.clearRequests();
+    JarProcess version = new JarProcess("version", Map.of(), List.of("--version"));
+    JarProcess help = new JarProcess("help", Map.of(), List.of("--help"));
+    JarProcess unknown = new JarProcess("unknown", Map.of(), List.of("--frobnicate"));
+    withOutputOnFailure(() -> {
+      awaitExit(version, 20);
+      assertThat(version.process.exitValue()).isZero();
+      assertThat(version.output()).as("exactly one line").matches("graceful-operator \\d+\\.\\d+\\.\\d+\\S*\n");
+      awaitExit(help, 20);
+      assertThat(help.process.exitValue()).isZero();
+      assertThat(help.output()).contains("GRACEFUL_HTTP_PORT").contains("[8080]").contains("GRACEFUL_LOG_FORMAT");
+      awaitExit(unknown, 20);
+      assertThat(unknown.process.exitValue()).isEqualTo(2);
+      assertThat(unknown.output()).contains("unknown argument '--frobnicate'");
+      assertNoStackTrace(unknown);
+      assertThat(api.requests()).as("nothing is sent to the API server").isEmpty();
+    });
+  }
+
+  /** A port another process holds: exit code 3 and one line naming the port and its variable. */
+  @Test
+  void aTakenHttpPortExitsWithThreeNamingThePortAndTheVariable() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      int port = taken.getLocalPort();
+      JarProcess p = new JarProcess("porttaken", Map.of("GRACEFUL_HTTP_PORT", Integer.toString(port)));
+      withOutputOnFailure(() -> {
+        awaitExit(p, 20);
+        assertThat(p.process.exitValue()).isEqualTo(3);
+        assertThat(p.output()).contains("start failed").contains("port " + port + " (GRACEFUL_HTTP_PORT) is already "
+            + "in use");
+        assertNoStackTrace(p);
+      });
+    }
+  }
+
+  /** GRACEFUL_LOG_FORMAT=json: every line the process writes is one JSON object, the version among them. */
+  @Test
+  void jsonLogsAreOneObjectPerLine() throws Exception {
+    JarProcess p = new JarProcess("json", Map.of("GRACEFUL_LOG_FORMAT", "json"));
+    withOutputOnFailure(() -> {
+      p.awaitReady();
+      assertThat(p.terminate()).isZero();
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      List<String> messages = new ArrayList<>();
+      for (String line : p.output().lines().toList()) {
+        messages.add(json.readTree(line).path("message").asText());
+      }
+      assertThat(messages).contains("graceful-operator " + io.graceful.operator.BuildInfo.version() + " starting")
+          .anyMatch(m -> m.startsWith("config shutdownTimeout = " + SHUTDOWN_TIMEOUT_SECONDS + "s"));
     });
   }
 

@@ -1,0 +1,76 @@
+package io.graceful.operator.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.graceful.operator.BuildInfo;
+import io.graceful.operator.core.Change;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator's own meters as a freshly started process exposes them, before anything happened: the series alerts
+ * and {@code rate()} need exist at 0, the version and leadership are there, and every family is described. (The
+ * same checks on a scrape of a running operator with the framework's meters: MetricsTest.)
+ */
+class OperatorMetricsTest {
+  private static Double sample(String scrape, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
+    return m.find() ? Double.valueOf(m.group(1)) : null;
+  }
+
+  @Test
+  void countersExistAtZeroBeforeTheFirstWrite() {
+    String scrape = new OperatorMetrics("1.2.3").scrape();
+    for (Change change : Change.values()) {
+      String series = "graceful_writes_total{change=\"" + change.name().toLowerCase(Locale.ROOT) + "\"}";
+      // NONE is never written: no series for it
+      assertThat(sample(scrape, series)).as(series).isEqualTo(change == Change.NONE ? null : 0.0);
+    }
+    for (int code : OperatorMetrics.PRE_CREATED_FAILURE_CODES) {
+      assertThat(sample(scrape, "graceful_write_failures_total{code=\"" + code + "\"}")).as("code %s", code)
+          .isEqualTo(0.0);
+    }
+    assertThat(sample(scrape, "graceful_conflicts_stopped_total")).isEqualTo(0.0);
+    assertThat(sample(scrape, "graceful_policies_invalid")).isEqualTo(0.0);
+  }
+
+  @Test
+  void buildInfoCarriesTheVersion() {
+    assertThat(sample(new OperatorMetrics("1.2.3").scrape(), "graceful_build_info{version=\"1.2.3\"}"))
+        .isEqualTo(1.0);
+    assertThat(sample(new OperatorMetrics().scrape(), "graceful_build_info{version=\"" + BuildInfo.version() + "\"}"))
+        .as("the default is the built version").isEqualTo(1.0);
+    assertThat(new OperatorMetrics("1.2.3").scrape()).contains("# TYPE graceful_build_info gauge");
+  }
+
+  @Test
+  void leaderIsZeroUntilTheProcessLeadsAndFollowsLeadership() {
+    OperatorMetrics metrics = new OperatorMetrics("1.2.3");
+    assertThat(sample(metrics.scrape(), "graceful_leader")).as("starting: not leading yet").isEqualTo(0.0);
+    AtomicBoolean leading = new AtomicBoolean();
+    metrics.leaderFrom(leading::get);
+    assertThat(sample(metrics.scrape(), "graceful_leader")).as("standby").isEqualTo(0.0);
+    leading.set(true);
+    assertThat(sample(metrics.scrape(), "graceful_leader")).as("leader").isEqualTo(1.0);
+    leading.set(false);
+    assertThat(sample(metrics.scrape(), "graceful_leader")).as("stepped down").isEqualTo(0.0);
+  }
+
+  @Test
+  void everyFamilyHasHelpText() {
+    String scrape = new OperatorMetrics("1.2.3").scrape();
+    Exposition.assertEveryFamilyHasHelp(scrape);
+    assertThat(scrape).contains("# HELP graceful_leader 1 while this process reconciles");
+  }
+
+  /** The check itself must be able to fail: a family without HELP is reported. */
+  @Test
+  void theHelpCheckFindsAFamilyWithoutHelp() {
+    String scrape = "# HELP a_total A.\n# TYPE a_total counter\na_total 0\n# TYPE b gauge\nb 1\n";
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Exposition.assertEveryFamilyHasHelp(scrape))
+        .hasMessageContaining("[\"b\"]");
+  }
+}

@@ -49,7 +49,10 @@ class CrdLifecycleIT {
 
   /** Removes what Helm reads as ownership, so the next run (and the other classes) see an unowned CRD. */
   private static void disown() {
-    cp.kubectl("label", "crd", CRD, "app.kubernetes.io/managed-by-", "app.kubernetes.io/instance-").orFail();
+    // every label the chart's template sets
+    cp.kubectl("label", "crd", CRD, "app.kubernetes.io/managed-by-", "app.kubernetes.io/instance-",
+        "app.kubernetes.io/name-", "app.kubernetes.io/version-", "app.kubernetes.io/component-",
+        "app.kubernetes.io/part-of-", "helm.sh/chart-").orFail();
     cp.kubectl("annotate", "crd", CRD, "meta.helm.sh/release-name-", "meta.helm.sh/release-namespace-",
         "helm.sh/resource-policy-", "e2e.graceful.io/upgraded-").orFail();
   }
@@ -113,15 +116,15 @@ class CrdLifecycleIT {
     // 4. helm uninstall keeps the CRD (crds.keep=true) and so the policy
     Cli.Result uninstall = cp.helm("uninstall", RELEASE, "-n", NAMESPACE, "--wait", "--timeout", "60s");
     uninstall.orFail();
-    assertThat(uninstall.stdout() + uninstall.stderr()).contains("resource-policy").contains(CRD);
+    assertThat(uninstall.stdout() + uninstall.stderr()).contains("kept due to the resource policy").contains(CRD);
     assertThat(crdField("{.metadata.name}")).isEqualTo(CRD);
-    assertThat(cp.kubectl("get", "gracefulpolicy", "survives", "-n", NAMESPACE, "-o", "name").orFail())
+    assertThat(cp.kubectl("get", "gracefulpolicy", "survives", "-n", NAMESPACE, "-o", "name").orFail().strip())
         .isEqualTo("gracefulpolicy.graceful.io/survives");
     // the rest of the release is gone
     assertThat(cp.kubectl("get", "deployment", "-n", NAMESPACE, "-l", "app.kubernetes.io/instance=" + RELEASE,
-        "-o", "name").orFail()).isEmpty();
+        "-o", "name").orFail()).isBlank();
     assertThat(cp.kubectl("get", "clusterrole", "-l", "app.kubernetes.io/instance=" + RELEASE, "-o", "name")
-        .orFail()).isEmpty();
+        .orFail()).isBlank();
   }
 
   /** A copy of the chart whose CRD (crds/, the template's source) has the extra short name "gpx". */

@@ -23,6 +23,7 @@ class CrdLifecycleIT {
   static final String CRD = "gracefulpolicies.graceful.io";
   static final String RELEASE = "crd-life";
   static final String NAMESPACE = "graceful-crd";
+  static final String OTHER_CRD = "gracefulpolicies.lifecycle.graceful.io";
 
   private static ControlPlane cp;
 
@@ -71,6 +72,8 @@ class CrdLifecycleIT {
 
   @Test
   void templatedCrdIsAdoptedUpgradedByHelmUpgradeAndKeptOnUninstall() throws IOException {
+    cp.helm("uninstall", RELEASE, "-n", NAMESPACE, "--ignore-not-found", "--wait").orFail();
+    disown();
     // 1. an unowned CRD: Helm refuses to take it over and changes nothing (README: adopt it first)
     Cli.Result refused = helmWithCrd("install", "helm/graceful-operator");
     assertThat(refused.ok()).as(refused.toString()).isFalse();
@@ -127,10 +130,59 @@ class CrdLifecycleIT {
         .orFail()).isBlank();
   }
 
+  /**
+   * A fresh install on a cluster without the CRD, as the chart README says: without {@code --skip-crds} Helm creates
+   * the CRD from crds/ and then refuses the template's copy; with it the release creates, upgrades and keeps the
+   * CRD. The shared GracefulPolicy CRD cannot be deleted under the other test classes, so this runs a chart copy
+   * whose CRD is renamed to another group ({@value #OTHER_CRD}); templates and flags are the chart's.
+   */
+  @Test
+  void freshInstallNeedsSkipCrdsThenTheReleaseOwnsUpgradesAndKeepsTheCrd() throws IOException {
+    cp.helm("uninstall", RELEASE, "-n", NAMESPACE, "--ignore-not-found", "--wait").orFail();
+    cp.kubectl("delete", "crd", OTHER_CRD, "--ignore-not-found").orFail();
+    java.util.function.UnaryOperator<String> renamed = text -> text
+        .replace("name: \"" + CRD + "\"", "name: \"" + OTHER_CRD + "\"")
+        .replace("group: \"graceful.io\"", "group: \"lifecycle.graceful.io\"")
+        .replace("    - \"gp\"\n    - \"gpol\"\n", "    - \"gplc\"\n");
+    Path chart = chartCopy("renamed", renamed);
+    try {
+      // without --skip-crds: crds/ first, unowned, then the template's copy is refused
+      Cli.Result refused = helmWithCrd("install", chart.toString());
+      assertThat(refused.ok()).as(refused.toString()).isFalse();
+      assertThat(refused.stderr()).contains("invalid ownership metadata").contains(OTHER_CRD);
+      cp.kubectl("delete", "crd", OTHER_CRD).orFail();
+
+      // with --skip-crds: the release creates the CRD
+      helmWithCrd("install", chart.toString(), "--skip-crds").orFail();
+      cp.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/" + OTHER_CRD).orFail();
+      assertThat(cp.kubectl("get", "crd", OTHER_CRD, "-o",
+          "jsonpath={.metadata.annotations.meta\\.helm\\.sh/release-name}").orFail()).isEqualTo(RELEASE);
+
+      // helm upgrade with a newer CRD changes it
+      Path newer = chartCopy("renamed-newer", text -> renamed.apply(text)
+          .replace("    - \"gplc\"\n", "    - \"gplc\"\n    - \"gplcx\"\n"));
+      helmWithCrd("upgrade", newer.toString()).orFail();
+      assertThat(cp.kubectl("get", "crd", OTHER_CRD, "-o", "jsonpath={.spec.names.shortNames}").orFail())
+          .contains("gplcx");
+
+      // helm uninstall keeps it
+      cp.helm("uninstall", RELEASE, "-n", NAMESPACE, "--wait", "--timeout", "60s").orFail();
+      assertThat(cp.kubectl("get", "crd", OTHER_CRD, "-o", "name").ok()).isTrue();
+    } finally {
+      cp.helm("uninstall", RELEASE, "-n", NAMESPACE, "--ignore-not-found");
+      cp.kubectl("delete", "crd", OTHER_CRD, "--ignore-not-found").orFail();
+    }
+  }
+
   /** A copy of the chart whose CRD (crds/, the template's source) has the extra short name "gpx". */
   private static Path newerChart() throws IOException {
+    return chartCopy("newer", text -> text.replace("    - \"gpol\"\n", "    - \"gpol\"\n    - \"gpx\"\n"));
+  }
+
+  /** A copy of the chart whose CRD (crds/ and so the template) is edited by {@code edit}. */
+  private static Path chartCopy(String name, java.util.function.UnaryOperator<String> edit) throws IOException {
     Path source = cp.root().resolve("helm/graceful-operator");
-    Path target = cp.state().resolve("crd-life-chart/graceful-operator");
+    Path target = cp.state().resolve("crd-life-chart/" + name + "/graceful-operator");
     if (Files.exists(target)) {
       try (Stream<Path> walk = Files.walk(target)) {
         walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -148,9 +200,9 @@ class CrdLifecycleIT {
     }
     Path crd = target.resolve("crds/" + CRD + "-v1.yml");
     String text = Files.readString(crd);
-    String withShortName = text.replace("    - \"gpol\"\n", "    - \"gpol\"\n    - \"gpx\"\n");
-    assertThat(withShortName).as("short names in %s", crd).isNotEqualTo(text);
-    Files.writeString(crd, withShortName);
+    String edited = edit.apply(text);
+    assertThat(edited).as("edited %s", crd).isNotEqualTo(text);
+    Files.writeString(crd, edited);
     return target;
   }
 }

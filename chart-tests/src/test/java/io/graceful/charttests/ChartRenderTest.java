@@ -155,6 +155,17 @@ class ChartRenderTest {
         .contains("kubeVersion").contains(">=1.25.0-0");
   }
 
+  /** No global.* value exists: globals an umbrella chart passes are accepted and change nothing. */
+  @Test
+  void globalValuesAreAcceptedAndIgnored() {
+    String withGlobals = Chart.template().set("global.imageRegistry", "registry.example.com")
+        .set("global.imagePullSecrets[0].name", "regcred").call();
+    assertThat(withGlobals).isEqualTo(Chart.renderRaw());
+    assertThat(Chart.read(Chart.chartDir().resolve("values.yaml"))).doesNotContainPattern("(?m)^global:");
+    assertThat(Chart.chartDir().resolve("templates")).isDirectoryNotContaining(p -> Chart.read(p).contains(
+        ".Values.global"));
+  }
+
   @Test
   void singleReplicaWithoutLeaderElectionIsAllowed() {
     Chart.Rendered r = Chart.render("ha-off.yaml");

@@ -157,7 +157,16 @@ final class ValuesDoc {
     return escaped.contains("`") ? "`` " + escaped + " ``" : "`" + escaped + "`";
   }
 
+  /** A table cell: pipes escaped; outside `code` spans, < and > too (Markdown would take <release> for HTML). */
   private static String cell(String s) {
-    return s.replace("|", "\\|");
+    String[] parts = s.replace("|", "\\|").split("`", -1);
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        out.append('`');
+      }
+      out.append(i % 2 == 0 ? parts[i].replace("<", "&lt;").replace(">", "&gt;") : parts[i]);
+    }
+    return out.toString();
   }
 }

@@ -88,5 +88,7 @@ class ValuesDocTest {
         new ValuesDoc.Row("plain.s", "string", "\"text\"", "A leaf."));
     assertThat(ValuesDoc.table("# -- pipe | in text\nk: \"a|b\"\n"))
         .contains("| `k` | string | `\"a\\|b\"` | pipe \\| in text |");
+    assertThat(ValuesDoc.table("# -- <release>-x, but `<kept>` in code\nk: 1\n"))
+        .contains("| &lt;release&gt;-x, but `<kept>` in code |");
   }
 }

@@ -109,6 +109,21 @@ Renders "true" or nothing.
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled requires metrics.service.enabled=true (the ServiceMonitor scrapes that Service)." }}
 {{- end }}
+{{- range .Values.extraEnv }}
+{{- if has .name (list "POD_NAME" "POD_NAMESPACE" "JAVA_TOOL_OPTIONS") }}
+{{- fail (printf "extraEnv: %s is set by the chart (JVM options go in javaOptions)." .name) }}
+{{- end }}
+{{- end }}
+{{- range .Values.extraVolumes }}
+{{- if eq .name "tmp" }}
+{{- fail "extraVolumes: the volume name tmp is the chart's /tmp emptyDir; choose another name." }}
+{{- end }}
+{{- end }}
+{{- range .Values.extraVolumeMounts }}
+{{- if eq (clean .mountPath) "/tmp" }}
+{{- fail "extraVolumeMounts: /tmp is the chart's emptyDir (the JVM's tmpdir); mount elsewhere." }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -149,4 +164,17 @@ app.kubernetes.io/part-of: graceful-operator
 {{- with .Values.commonLabels }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/* initialDelaySeconds/periodSeconds/timeoutSeconds/failureThreshold of one probe (values probes.<name>). */}}
+{{- define "graceful-operator.probeTimings" -}}
+initialDelaySeconds: {{ int .initialDelaySeconds }}
+periodSeconds: {{ int .periodSeconds }}
+timeoutSeconds: {{ int .timeoutSeconds }}
+failureThreshold: {{ int .failureThreshold }}
+{{- end }}
+
+{{/* PromQL label matchers selecting this release's series (metrics.prometheusRule.selector, else the job). */}}
+{{- define "graceful-operator.promSelector" -}}
+{{- default (printf "job=%q" (printf "%s-metrics" (include "graceful-operator.fullname" .))) .Values.metrics.prometheusRule.selector }}
 {{- end }}

@@ -37,6 +37,8 @@ class ChartRenderTest {
         "PodDisruptionBudget graceful-system/graceful-graceful-operator",
         "ServiceAccount graceful-system/graceful-graceful-operator",
         "ClusterRole graceful-graceful-operator",
+        "ClusterRole graceful-graceful-operator-edit",
+        "ClusterRole graceful-graceful-operator-view",
         "ClusterRoleBinding graceful-graceful-operator",
         "Role graceful-system/graceful-graceful-operator-leader-election",
         "RoleBinding graceful-system/graceful-graceful-operator-leader-election",
@@ -84,8 +86,35 @@ class ChartRenderTest {
         Arguments.of("watchNamespaces=[team-a, team-a]",
             (UnaryOperator<TemplateCommand>) t -> t.withValuesFile(Chart.valuesFile("duplicate-namespaces.yaml")),
             "/watchNamespaces"),
-        Arguments.of("unknown top-level key extraEnv",
-            (UnaryOperator<TemplateCommand>) t -> t.set("extraEnv[0].name", "GRACEFUL_TYPO"), "extraEnv"),
+        Arguments.of("unknown top-level key extraEnvs",
+            (UnaryOperator<TemplateCommand>) t -> t.set("extraEnvs[0].name", "HTTPS_PROXY"), "extraEnvs"),
+        Arguments.of("extraEnv GRACEFUL_TYPO (the operator stops on unknown GRACEFUL_* variables)",
+            (UnaryOperator<TemplateCommand>) t -> t.set("extraEnv[0].name", "GRACEFUL_TYPO"), "/extraEnv/0/name"),
+        Arguments.of("extraEnv JAVA_TOOL_OPTIONS",
+            (UnaryOperator<TemplateCommand>) t -> t.set("extraEnv[0].name", "JAVA_TOOL_OPTIONS")
+                .set("extraEnv[0].value", "-Xmx1g"),
+            "extraEnv: JAVA_TOOL_OPTIONS is set by the chart"),
+        Arguments.of("extraVolumeMounts over /tmp",
+            (UnaryOperator<TemplateCommand>) t -> t.set("extraVolumes[0].name", "x")
+                .set("extraVolumes[0].emptyDir.medium", "Memory")
+                .set("extraVolumeMounts[0].name", "x").set("extraVolumeMounts[0].mountPath", "/tmp/"),
+            "extraVolumeMounts: /tmp is the chart's emptyDir"),
+        Arguments.of("extraVolumes named tmp",
+            (UnaryOperator<TemplateCommand>) t -> t.set("extraVolumes[0].name", "tmp")
+                .set("extraVolumes[0].emptyDir.medium", "Memory"),
+            "extraVolumes: the volume name tmp"),
+        Arguments.of("probes.liveness.periodSeconds=0",
+            (UnaryOperator<TemplateCommand>) t -> t.set("probes.liveness.periodSeconds", 0), "periodSeconds"),
+        Arguments.of("strategy.type=BlueGreen",
+            (UnaryOperator<TemplateCommand>) t -> t.set("strategy.type", "BlueGreen"), "type"),
+        Arguments.of("crds.keep=maybe",
+            (UnaryOperator<TemplateCommand>) t -> t.set("crds.keep", "maybe"), "keep"),
+        Arguments.of("alert for=soon",
+            (UnaryOperator<TemplateCommand>) t -> t.set("metrics.prometheusRule.alerts.GracefulOperatorDown.for",
+                "soon"), "for"),
+        Arguments.of("unknown alert",
+            (UnaryOperator<TemplateCommand>) t -> t.set("metrics.prometheusRule.alerts.Typo.enabled", true),
+            "Typo"),
         Arguments.of("unknown nested key image.name",
             (UnaryOperator<TemplateCommand>) t -> t.set("image.name", "x"), "name"),
         Arguments.of("image.digest=latest",
@@ -126,6 +155,17 @@ class ChartRenderTest {
         .contains("kubeVersion").contains(">=1.25.0-0");
   }
 
+  /** No global.* value exists: globals an umbrella chart passes are accepted and change nothing. */
+  @Test
+  void globalValuesAreAcceptedAndIgnored() {
+    String withGlobals = Chart.template().set("global.imageRegistry", "registry.example.com")
+        .set("global.imagePullSecrets[0].name", "regcred").call();
+    assertThat(withGlobals).isEqualTo(Chart.renderRaw());
+    assertThat(Chart.read(Chart.chartDir().resolve("values.yaml"))).doesNotContainPattern("(?m)^global:");
+    assertThat(Chart.chartDir().resolve("templates")).isDirectoryNotContaining(p -> Chart.read(p).contains(
+        ".Values.global"));
+  }
+
   @Test
   void singleReplicaWithoutLeaderElectionIsAllowed() {
     Chart.Rendered r = Chart.render("ha-off.yaml");
@@ -146,5 +186,10 @@ class ChartRenderTest {
         .contains("kubectl apply --server-side -f crd/")
         .contains("rollout status deployment/graceful-graceful-operator")
         .doesNotContain("<no value>");
+    String templated = new Helm(Chart.chartDir()).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+        .withKubeVersion(Chart.DEFAULT_KUBE_VERSION).set("crds.enabled", true).clientOnly().dryRun().call()
+        .getOutput();
+    assertThat(templated).contains("crds.keep=true").contains("helm upgrade upgrades it")
+        .doesNotContain("kubectl apply --server-side -f crd/");
   }
 }

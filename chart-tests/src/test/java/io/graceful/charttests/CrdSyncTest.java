@@ -97,4 +97,35 @@ class CrdSyncTest {
     }
     assertThat(found).as("a CRD named gracefulpolicies.graceful.io in %s", files).isTrue();
   }
+
+  // ---- crds.enabled: the same CRD as a template, so that helm upgrade upgrades it ----
+
+  @Test
+  void templatedCrdIsTheCrdsDirectoryCopyWithReleaseLabelsAndKeep() throws IOException {
+    assertThat(Chart.render().objects()).noneMatch(o -> o.getKind().equals("CustomResourceDefinition"));
+    KubernetesSerialization serialization = new KubernetesSerialization();
+    Chart.Rendered r = Chart.Rendered.parse(Chart.template().set("crds.enabled", true).call());
+    List<CustomResourceDefinition> crds = r.objects().stream().filter(o -> o.getKind().equals(
+        "CustomResourceDefinition")).map(o -> serialization.unmarshal(serialization.asYaml(o),
+        CustomResourceDefinition.class)).toList();
+    List<Path> files = yamlFiles(Chart.chartDir().resolve("crds"));
+    assertThat(crds).hasSameSizeAs(files);
+    for (Path f : files) {
+      CustomResourceDefinition source = serialization.unmarshal(Chart.read(f), CustomResourceDefinition.class);
+      CustomResourceDefinition templated = crds.stream()
+          .filter(c -> c.getMetadata().getName().equals(source.getMetadata().getName())).findFirst().orElseThrow();
+      assertThat(serialization.asYaml(templated.getSpec())).as("spec of the templated %s vs %s",
+          source.getMetadata().getName(), f).isEqualTo(serialization.asYaml(source.getSpec()));
+      assertThat(templated.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+      assertThat(templated.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", Chart.RELEASE)
+          .containsEntry("app.kubernetes.io/managed-by", "Helm");
+    }
+    CustomResourceDefinition notKept = Chart.Rendered.parse(Chart.template().set("crds.enabled", true)
+        .set("crds.keep", false).set("crds.annotations.example\\.com/owner", "platform").call())
+        .objects().stream().filter(o -> o.getKind().equals("CustomResourceDefinition"))
+        .map(o -> serialization.unmarshal(serialization.asYaml(o), CustomResourceDefinition.class))
+        .findFirst().orElseThrow();
+    assertThat(notKept.getMetadata().getAnnotations()).doesNotContainKey("helm.sh/resource-policy")
+        .containsEntry("example.com/owner", "platform");
+  }
 }

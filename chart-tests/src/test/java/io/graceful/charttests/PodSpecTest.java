@@ -51,13 +51,13 @@ class PodSpecTest {
     assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
     assertThat(pod.getHostIPC()).isNotEqualTo(Boolean.TRUE);
     assertThat(pod.getInitContainers()).isNullOrEmpty();
-    assertThat(pod.getVolumes()).allSatisfy(v -> {
-      assertThat(v.getHostPath()).as("hostPath volume").isNull();
-      assertThat(v.getEmptyDir()).as("only emptyDir volumes").isNotNull();
-    });
+    assertThat(pod.getVolumes()).allSatisfy(v -> assertThat(v.getHostPath()).as("hostPath volume").isNull());
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("tmp")).singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
     PodSecurityContext psc = pod.getSecurityContext();
     assertThat(psc.getRunAsNonRoot()).isTrue();
-    assertThat(psc.getRunAsUser()).isEqualTo(65532L);
+    // no fixed UID by default (defaultSecurityContextFixesNoUid); a platform may set one, never 0
+    assertThat(psc.getRunAsUser()).satisfiesAnyOf(u -> assertThat(u).isNull(), u -> assertThat(u).isPositive());
     assertThat(psc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     assertThat(pod.getAutomountServiceAccountToken()).isTrue();
 
@@ -67,7 +67,7 @@ class PodSpecTest {
     assertThat(sc.getPrivileged()).isFalse();
     assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
     assertThat(sc.getRunAsNonRoot()).isTrue();
-    assertThat(sc.getRunAsUser()).isEqualTo(65532L);
+    assertThat(sc.getRunAsUser()).satisfiesAnyOf(u -> assertThat(u).isNull(), u -> assertThat(u).isPositive());
     assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
     assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
@@ -148,7 +148,7 @@ class PodSpecTest {
   @ValueSource(strings = {"defaults", "namespaced.yaml", "ha-off.yaml", "json-logs.yaml", "custom.yaml"})
   void onlyKnownVariablesAreSet(String values) {
     Chart.Rendered r = values.equals("defaults") ? Chart.render() : Chart.render(values);
-    assertThat(r.env().keySet()).isSubsetOf(KNOWN_ENV).doesNotHaveDuplicates();
+    assertThat(r.env().keySet()).filteredOn(n -> n.startsWith("GRACEFUL_")).isSubsetOf(KNOWN_ENV);
     assertThat(container(r).getEnv()).extracting(e -> e.getName()).doesNotHaveDuplicates();
   }
 
@@ -214,6 +214,64 @@ class PodSpecTest {
   }
 
   @Test
+  void extraEnvVolumesAnnotationsStrategyAndProbeTimingsReachTheDeployment() {
+    Chart.Rendered r = Chart.render("custom.yaml");
+    Container c = container(r);
+    assertThat(c.getEnv()).extracting(e -> e.getName()).endsWith("HTTPS_PROXY", "API_TOKEN");
+    assertThat(r.env()).containsEntry("HTTPS_PROXY", "http://proxy.example.com:3128");
+    assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("API_TOKEN")).singleElement()
+        .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("graceful-token"));
+    assertThat(pod(r).getVolumes()).extracting(v -> v.getName()).containsExactly("tmp", "ca-bundle");
+    assertThat(c.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactly("/tmp", "/etc/ssl/custom");
+    assertThat(r.deployment().getMetadata().getAnnotations())
+        .containsEntry("reloader.stakater.com/auto", "true").containsEntry("owner", "platform@example.com");
+    assertThat(r.deployment().getSpec().getTemplate().getMetadata().getAnnotations())
+        .doesNotContainKey("reloader.stakater.com/auto");
+    assertThat(r.deployment().getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    Probe liveness = c.getLivenessProbe();
+    assertThat(List.of(liveness.getInitialDelaySeconds(), liveness.getPeriodSeconds(), liveness.getTimeoutSeconds(),
+        liveness.getFailureThreshold())).containsExactly(7, 20, 3, 6);
+    assertThat(c.getStartupProbe().getFailureThreshold()).isEqualTo(90);
+    assertThat(c.getReadinessProbe().getPeriodSeconds()).isEqualTo(3);
+    // the platform's UID, when one is wanted, goes through the security context values
+    assertThat(pod(r).getSecurityContext().getRunAsUser()).isEqualTo(1000650000L);
+    assertThat(pod(r).getSecurityContext().getFsGroup()).isEqualTo(1000650000L);
+  }
+
+  /** OpenShift's restricted-v2 assigns a UID from the namespace's range; a fixed one would be refused there. */
+  @ParameterizedTest
+  @ValueSource(strings = {"defaults", "namespaced.yaml", "ha-off.yaml", "json-logs.yaml"})
+  void defaultSecurityContextFixesNoUid(String values) {
+    Chart.Rendered r = values.equals("defaults") ? Chart.render() : Chart.render(values);
+    PodSecurityContext psc = pod(r).getSecurityContext();
+    SecurityContext sc = container(r).getSecurityContext();
+    assertThat(psc.getRunAsUser()).isNull();
+    assertThat(psc.getRunAsGroup()).isNull();
+    assertThat(psc.getFsGroup()).isNull();
+    assertThat(sc.getRunAsUser()).isNull();
+    assertThat(sc.getRunAsGroup()).isNull();
+    assertThat(r.raw()).doesNotContain("65532");
+  }
+
+  @Test
+  void defaultStrategyAndProbeTimings() {
+    Chart.Rendered r = Chart.render();
+    var strategy = r.deployment().getSpec().getStrategy();
+    assertThat(strategy.getType()).isEqualTo("RollingUpdate");
+    // a new pod is ready before an old one stops: a warm standby always exists for the Lease
+    assertThat(strategy.getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
+    assertThat(strategy.getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString(1));
+    Container c = container(r);
+    assertThat(List.of(c.getStartupProbe().getPeriodSeconds(), c.getStartupProbe().getFailureThreshold(),
+        c.getStartupProbe().getTimeoutSeconds())).containsExactly(2, 60, 2);
+    assertThat(List.of(c.getLivenessProbe().getPeriodSeconds(), c.getLivenessProbe().getFailureThreshold(),
+        c.getLivenessProbe().getTimeoutSeconds())).containsExactly(10, 3, 5);
+    assertThat(List.of(c.getReadinessProbe().getPeriodSeconds(), c.getReadinessProbe().getFailureThreshold(),
+        c.getReadinessProbe().getTimeoutSeconds())).containsExactly(5, 2, 5);
+    assertThat(r.deployment().getMetadata().getAnnotations()).isNullOrEmpty();
+  }
+
+  @Test
   void defaultResourcesAreSensible() {
     Container c = container(Chart.render());
     assertThat(c.getResources().getRequests())
@@ -229,7 +287,7 @@ class PodSpecTest {
         .containsEntry("app.kubernetes.io/instance", Chart.RELEASE)
         .containsEntry("app.kubernetes.io/version", "0.1.0")
         .containsEntry("app.kubernetes.io/managed-by", "Helm")
-        .containsEntry("helm.sh/chart", "graceful-operator-0.1.0"));
+        .containsEntry("helm.sh/chart", "graceful-operator-0.2.0"));
     r.objects().stream().filter(o -> !o.getKind().startsWith("Cluster"))
         .forEach(o -> assertThat(o.getMetadata().getNamespace()).as("namespace of %s", Chart.id(o))
             .isEqualTo(Chart.NAMESPACE));

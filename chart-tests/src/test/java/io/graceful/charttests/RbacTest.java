@@ -103,15 +103,66 @@ class RbacTest {
     assertThat(grants(Chart.render("ha-off.yaml"))).containsExactlyInAnyOrderElementsOf(expected);
   }
 
+  /** For installers with namespace rights only: the CRD (installed beforehand) is then the one cluster object. */
   @Test
-  void namespacedWithoutLeaderElectionHasNoClusterScopedObjectAtAll() {
+  void namespacedWithoutLeaderElectionAndAggregationHasNoClusterScopedObjectAtAll() {
     Chart.Rendered r = Chart.Rendered.parse(Chart.template()
         .withValuesFile(Chart.valuesFile("namespaced.yaml"))
         .withValuesFile(Chart.valuesFile("ha-off.yaml"))
+        .set("rbac.aggregateToDefaultRoles", false)
         .call());
     assertThat(r.all(ClusterRole.class)).isEmpty();
     assertThat(r.all(ClusterRoleBinding.class)).isEmpty();
     assertThat(grants(r)).allMatch(g -> g.startsWith("team-a ") || g.startsWith("team-b "));
+  }
+
+  static final String AGGREGATE = "rbac.authorization.k8s.io/aggregate-to-";
+
+  static boolean aggregated(ClusterRole c) {
+    return c.getMetadata().getLabels().keySet().stream().anyMatch(k -> k.startsWith(AGGREGATE));
+  }
+
+  /** The rules that the aggregated ClusterRoles add to admin/edit/view, as "LABELS: VERB RESOURCE.GROUP". */
+  static Set<String> aggregatedRights(Chart.Rendered r) {
+    Set<String> out = new TreeSet<>();
+    for (ClusterRole c : r.all(ClusterRole.class)) {
+      if (aggregated(c)) {
+        String into = String.join(",", c.getMetadata().getLabels().entrySet().stream()
+            .filter(e -> e.getKey().startsWith(AGGREGATE) && e.getValue().equals("true"))
+            .map(e -> e.getKey().substring(AGGREGATE.length())).sorted().toList());
+        Set<String> rights = new TreeSet<>();
+        expand("x", c.getRules(), rights);
+        rights.forEach(g -> out.add(into + ": " + g.substring(2)));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aggregatedRolesLetAdminAndEditManageAndViewReadPolicies() {
+    Set<String> expected = new TreeSet<>();
+    for (String verb : List.of("create", "update", "patch", "delete", "deletecollection", "get", "list", "watch")) {
+      expected.add("admin,edit: " + verb + " gracefulpolicies.graceful.io");
+    }
+    for (String verb : List.of("get", "list", "watch")) {
+      expected.add("admin,edit: " + verb + " gracefulpolicies.graceful.io/status");
+      expected.add("view: " + verb + " gracefulpolicies.graceful.io");
+      expected.add("view: " + verb + " gracefulpolicies.graceful.io/status");
+    }
+    assertThat(aggregatedRights(Chart.render())).containsExactlyInAnyOrderElementsOf(expected);
+    // a namespaced install keeps them: the teams of the watched namespaces write the policies
+    assertThat(aggregatedRights(Chart.render("namespaced.yaml"))).containsExactlyInAnyOrderElementsOf(expected);
+    // bound to nobody: rights come from the bindings people already have to admin/edit/view
+    Chart.Rendered r = Chart.render();
+    r.all(ClusterRole.class).stream().filter(RbacTest::aggregated).forEach(c -> {
+      assertThat(r.all(ClusterRoleBinding.class)).noneMatch(b -> b.getRoleRef().getName().equals(c.getMetadata()
+          .getName()));
+      assertThat(r.all(RoleBinding.class)).noneMatch(b -> b.getRoleRef().getName().equals(c.getMetadata()
+          .getName()));
+    });
+    assertThat(aggregatedRights(Chart.Rendered.parse(Chart.template().set("rbac.aggregateToDefaultRoles", false)
+        .call()))).isEmpty();
+    assertThat(aggregatedRights(Chart.Rendered.parse(Chart.template().set("rbac.create", false).call()))).isEmpty();
   }
 
   @Test
@@ -194,7 +245,8 @@ class RbacTest {
 
   static List<PolicyRule> allRules(Chart.Rendered r) {
     List<PolicyRule> rules = new java.util.ArrayList<>();
-    r.all(ClusterRole.class).forEach(c -> rules.addAll(c.getRules()));
+    // the operator's roles; the aggregated ones are for people (aggregatedRolesLetAdmin...)
+    r.all(ClusterRole.class).stream().filter(c -> !aggregated(c)).forEach(c -> rules.addAll(c.getRules()));
     r.all(Role.class).forEach(c -> rules.addAll(c.getRules()));
     return rules;
   }
@@ -216,8 +268,9 @@ class RbacTest {
               && role.getMetadata().getName().equals(b.getRoleRef().getName()))
           .forEach(role -> expand(ns, role.getRules(), out));
     }
-    // every role must be bound: an unbound role is clutter a reviewer would ask about
-    r.all(ClusterRole.class).forEach(c -> assertThat(r.all(ClusterRoleBinding.class))
+    // every role must be bound: an unbound role is clutter a reviewer would ask about (aggregated roles are
+    // bound through admin/edit/view)
+    r.all(ClusterRole.class).stream().filter(c -> !aggregated(c)).forEach(c -> assertThat(r.all(ClusterRoleBinding.class))
         .extracting(b -> b.getRoleRef().getName()).as("binding of ClusterRole %s", c.getMetadata().getName())
         .contains(c.getMetadata().getName()));
     r.all(Role.class).forEach(role -> assertThat(r.all(RoleBinding.class))

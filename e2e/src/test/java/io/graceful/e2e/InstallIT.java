@@ -51,6 +51,46 @@ class InstallIT {
   }
 
   /**
+   * The chart's aggregated ClusterRoles (rbac.aggregateToDefaultRoles) reach the built-in roles through the
+   * kube-controller-manager's aggregation: a user bound to {@code edit} in a namespace manages GracefulPolicies
+   * there, {@code view} reads them, neither writes their status (the operator's) nor acts elsewhere.
+   */
+  @Test
+  void editAndViewUsersGetGracefulPolicyRightsThroughAggregation() {
+    String ns = "aggregation-check";
+    cp.freshNamespace(ns);
+    cp.kubectl("create", "rolebinding", "alice-edit", "--clusterrole=edit", "--user=alice", "-n", ns).orFail();
+    cp.kubectl("create", "rolebinding", "bob-view", "--clusterrole=view", "--user=bob", "-n", ns).orFail();
+    org.awaitility.Awaitility.await("edit aggregates the chart's rules").atMost(java.time.Duration.ofSeconds(60))
+        .pollInterval(java.time.Duration.ofMillis(500))
+        .until(() -> can("alice", "create", "gracefulpolicies.graceful.io", ns));
+    for (String verb : List.of("get", "list", "watch", "create", "update", "patch", "delete")) {
+      assertThat(can("alice", verb, "gracefulpolicies.graceful.io", ns)).as("edit may %s", verb).isTrue();
+    }
+    assertThat(can("alice", "patch", "gracefulpolicies.graceful.io/status", ns)).isFalse();
+    assertThat(can("alice", "create", "gracefulpolicies.graceful.io", "default")).isFalse();
+    for (String verb : List.of("get", "list", "watch")) {
+      assertThat(can("bob", verb, "gracefulpolicies.graceful.io", ns)).as("view may %s", verb).isTrue();
+    }
+    assertThat(can("bob", "create", "gracefulpolicies.graceful.io", ns)).isFalse();
+    assertThat(can("bob", "delete", "gracefulpolicies.graceful.io", ns)).isFalse();
+    cp.kubectl("delete", "namespace", ns, "--wait=false").orFail();
+  }
+
+  private boolean can(String user, String verb, String resource, String namespace) {
+    List<String> args = new ArrayList<>(List.of("auth", "can-i", verb));
+    int slash = resource.indexOf('/');
+    if (slash > 0) {
+      args.add(resource.substring(0, slash));
+      args.add("--subresource=" + resource.substring(slash + 1));
+    } else {
+      args.add(resource);
+    }
+    args.addAll(List.of("-n", namespace, "--as=" + user));
+    return cp.kubectl(args.toArray(String[]::new)).stdout().strip().equals("yes");
+  }
+
+  /**
    * Every (verb, resource) the operator sent in the mock integration tests (operator/target/rbac/requests.txt) is
    * allowed by the chart's RBAC on the real server, asked with {@code kubectl auth can-i --as} the chart's identity.
    */

@@ -80,6 +80,12 @@ echo "prove: labels: $labels"
 [[ -x $root/bin/sleep ]] || { echo "prove: no /bin/sleep (the chart's exec preStop fallback needs it)" >&2; exit 1; }
 image_mb=$(( $(stat -c %s "$image_tar") * 10 / 1048576 ))
 rootfs_mb=$(du -sm "$root" | cut -f1)
+# What the kubelet bind-mounts into every container: /etc/hosts naming the pod, /etc/hostname, /etc/resolv.conf.
+# Without them, glibc sends the JVM's look-up of its own host name to a DNS server on 127.0.0.1 and waits for the
+# timeout (seconds at start-up). The hostname is set in the namespace (unshare --uts) like a pod's.
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\tgraceful-prove\n' > "$root/etc/hosts"
+echo graceful-prove > "$root/etc/hostname"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 # run_in_image OUTPUT_FILE ENV... -- ARGS...: the image's entrypoint with ARGS appended, as its user, in the
 # background; sets run_pid to the unshare process (whose exit status is the entrypoint's).
@@ -90,12 +96,21 @@ run_in_image() {
   shift
   # HOME as a runtime sets it from the image's /etc/passwd; a clean environment otherwise.
   env -i "${env[@]}" HOME=/home/nonroot HOSTNAME=graceful-prove "${extra[@]}" \
-    "$(command -v unshare)" --mount --pid --fork --kill-child -- bash -c '
+    "$(command -v unshare)" --mount --pid --uts --fork --kill-child -- bash -c '
       set -e
       root=$1; user=$2; shift 2
+      hostname graceful-prove
       mount --bind "$root" "$root" && mount -o remount,bind,ro "$root"  # readOnlyRootFilesystem: true
       mount -t proc proc "$root/proc"   # glibc resolves the JVM'"'"'s $ORIGIN library path through /proc/self/exe
       mount -t tmpfs -o mode=1777,size=64m tmpfs "$root/tmp"          # the chart mounts an emptyDir at /tmp
+      # /dev as a runtime fills it (the OCI default devices): without /dev/urandom the JVM seeds SecureRandom
+      # by timing threads, which costs seconds at start-up
+      mount -t tmpfs -o mode=755,size=64k tmpfs "$root/dev"
+      for d in null zero full random urandom tty; do
+        touch "$root/dev/$d" && mount --bind "/dev/$d" "$root/dev/$d"
+      done
+      ln -s /proc/self/fd "$root/dev/fd" && ln -s /proc/self/fd/0 "$root/dev/stdin"
+      ln -s /proc/self/fd/1 "$root/dev/stdout" && ln -s /proc/self/fd/2 "$root/dev/stderr"
       exec chroot --userspec="$user" "$root" "$@"' \
     prove "$root" "$user" "${entrypoint[@]}" "$@" > "$out" 2>&1 &
   run_pid=$!
@@ -119,7 +134,8 @@ op_pid=$run_pid
 await 60 "--version to exit" bash -c "! kill -0 $op_pid 2>/dev/null" || { show "--version output" "$tmp/version.log"; exit 1; }
 code=0; wait "$op_pid" || code=$?
 op_pid=
-version=$(head -n1 "$tmp/version.log")
+# the JVM announces JAVA_TOOL_OPTIONS ("Picked up ...") on stderr before anything: skip that line
+version=$(grep -v '^Picked up JAVA_TOOL_OPTIONS:' "$tmp/version.log" | head -n1)
 if [[ $code != 0 || $version != "graceful-operator "* ]]; then
   show "--version output (exit code $code)" "$tmp/version.log"
   echo "prove: FAILED: --version should print 'graceful-operator <version>' and exit 0" >&2

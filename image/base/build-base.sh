@@ -52,10 +52,11 @@ step() {   # step NAME: prints the previous step's time
 }
 
 step "resolve package versions"
-versions() {
-  local p v
+versions() {   # name=candidate for each package, in order; fails if apt knows no candidate for one
+  local policy p v
+  policy=$(apt-cache policy "${packages[@]}" 2>/dev/null)   # one call: apt-cache loads its cache once
   for p in "${packages[@]}"; do
-    v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
+    v=$(awk -v p="$p:" '$1 == p {found = 1} found && /Candidate:/ {print $2; exit}' <<< "$policy")
     [[ -n $v && $v != "(none)" ]] || return 1
     echo "$p=$v"
   done
@@ -147,7 +148,7 @@ echo 'hosts: files dns' > "$root/etc/nsswitch.conf"
 ln -sf /usr/share/zoneinfo/Etc/UTC "$root/etc/localtime"
 echo 'Etc/UTC' > "$root/etc/timezone"
 cat > "$root/etc/os-release" <<EOF
-PRETTY_NAME="graceful-operator base (Debian $(cut -d. -f1 /etc/debian_version 2>/dev/null || echo '?') packages, jlink'd Java)"
+PRETTY_NAME="graceful-operator base: packages of $(. /etc/os-release && echo "$PRETTY_NAME"), jlink'd Java $("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | awk '/java.runtime.version/ {print $3}')"
 ID=graceful-operator-base
 EOF
 

@@ -95,6 +95,7 @@ run_in_image() {
   while [[ $1 != -- ]]; do extra+=("$1"); shift; done
   shift
   # HOME as a runtime sets it from the image's /etc/passwd; a clean environment otherwise.
+  # shellcheck disable=SC2016  # the single-quoted script runs in the namespace's bash, with its own arguments
   env -i "${env[@]}" HOME=/home/nonroot HOSTNAME=graceful-prove "${extra[@]}" \
     "$(command -v unshare)" --mount --pid --uts --fork --kill-child -- bash -c '
       set -e
@@ -191,10 +192,10 @@ fi
 echo "prove: exit code 0 after SIGTERM; last log line: $(tail -n1 "$tmp/operator.log")"
 
 echo
-echo "== prove: PASSED in $((SECONDS - t0)) s"
+echo "== prove: PASSED in $((SECONDS - t0)) s (load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores)"
 printf '  %-42s %s\n' \
   "image tarball ($(basename "$image_tar"))" "$((image_mb / 10)).$((image_mb % 10)) MiB" \
   "unpacked root filesystem" "$rootfs_mb MiB" \
-  "start -> /readyz 200" "$(( (ready_ms - start_ms) ))ms" \
-  "start -> first Deployment reconciled" "$(( (first_ms - start_ms) ))ms" \
-  "start -> examples converged (+1.5 s quiet)" "$(( (converged_ms - start_ms) ))ms"
+  "start -> /readyz 200" "$((ready_ms - start_ms))ms" \
+  "start -> first Deployment reconciled" "$((first_ms - start_ms))ms" \
+  "start -> examples converged (+1.5 s quiet)" "$((converged_ms - start_ms))ms"

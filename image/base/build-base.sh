@@ -67,16 +67,17 @@ if ! pinned=$(versions); then
   apt-get update -qq
   pinned=$(versions)
 fi
+mapfile -t pinned_list <<< "$pinned"
 java_version=$("$jdk/bin/java" -version 2>&1 | tr '\n' ' ')
 key=$( { sha256sum "$script" | cut -d' ' -f1; echo "$pinned"; echo "$java_version"; } | sha256sum | cut -c1-16)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/graceful-operator/image/base-$key
-echo "build-base: packages $(echo $pinned); $java_version"
+echo "build-base: packages ${pinned//$'\n'/ }; $java_version"
 
 mkdir -p "$(dirname "$out")"
 if [[ -f $cache/base.tar ]]; then
   step "copy cached base"
   cp "$cache/base.tar" "$out"
-  step done
+  step "done"
   echo "build-base: cached $cache/base.tar -> $out ($(( $(stat -c %s "$out") / 1024 / 1024 )) MiB) in $((SECONDS - t0)) s"
   exit 0
 fi
@@ -88,10 +89,10 @@ mkdir -p "$root" "$work/debs"
 chmod 755 "$work" "$work/debs"   # apt-get download as root hands the file to user _apt
 
 step "apt-get download"
-(cd "$work/debs" && apt-get download -qq $pinned) || {
+(cd "$work/debs" && apt-get download -qq "${pinned_list[@]}") || {
   echo "build-base: download failed; apt-get update and retry"
   apt-get update -qq
-  (cd "$work/debs" && apt-get download -qq $pinned)
+  (cd "$work/debs" && apt-get download -qq "${pinned_list[@]}")
 }
 
 step "extract packages"
@@ -108,7 +109,7 @@ for deb in "$work"/debs/*.deb; do
 done
 # Programs and data nothing runs here (libc's ldd/iconv/locale tools, the CA updater script, docs besides the
 # licence files, gconv modules, lintian overrides); the licences (usr/share/doc/*/copyright) stay.
-rm -rf "$root"/usr/bin "$root"/sbin "$root"/usr/sbin "$root"/usr/share/lintian "$root"/usr/share/man \
+rm -rf "${root:?}"/usr/bin "$root"/sbin "$root"/usr/sbin "$root"/usr/share/lintian "$root"/usr/share/man \
   "$root"/usr/share/locale "$root"/usr/lib/x86_64-linux-gnu/gconv \
   "$root"/etc/ld.so.conf.d
 find "$root/usr/share/doc" -type f ! -name copyright -delete
@@ -167,10 +168,12 @@ missing=$(echo "$missing" | grep -Ev '^(libX|libfreetype|libxcb|libharfbuzz|libp
 
 step "layer tarball"
 # Reproducible: names sorted, times 0, owners root except nonroot's home; no atime/ctime in pax headers.
+# shellcheck disable=SC2054  # the commas belong to --pax-option
 tarflags=(--sort=name --mtime=@0 --numeric-owner --format=posix
   --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime)
+mapfile -t top < <(cd "$root" && LC_ALL=C ls -A)
 (cd "$root" && LC_ALL=C tar "${tarflags[@]}" --owner=0 --group=0 --exclude=home/nonroot -cf "$work/layer.tar" \
-  $(LC_ALL=C ls -A))
+  "${top[@]}")
 (cd "$root" && tar "${tarflags[@]}" --owner=65532 --group=65532 -rf "$work/layer.tar" home/nonroot)
 diff_id=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 mkdir -p "$work/image"
@@ -181,7 +184,7 @@ cat > "$work/image/config.json" <<EOF
    "PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
    "JAVA_HOME=/opt/java/openjdk","SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt","TZ=UTC"]},
  "rootfs":{"type":"layers","diff_ids":["sha256:$diff_id"]},
- "history":[{"created":"1970-01-01T00:00:00Z","created_by":"image/base/build-base.sh $key: $(echo $pinned)"}]}
+ "history":[{"created":"1970-01-01T00:00:00Z","created_by":"image/base/build-base.sh $key: ${pinned//$'\n'/ }"}]}
 EOF
 echo "[{\"Config\":\"config.json\",\"RepoTags\":[\"graceful-operator-base:$key\"],\"Layers\":[\"$diff_id.tar\"]}]" \
   > "$work/image/manifest.json"
@@ -192,6 +195,6 @@ step "store in cache"
 mkdir -p "$cache"
 mv "$work/base.tar" "$cache/base.tar.tmp" && mv "$cache/base.tar.tmp" "$cache/base.tar"
 cp "$cache/base.tar" "$out"
-step done
+step "done"
 echo "build-base: built $cache/base.tar -> $out ($(( $(stat -c %s "$out") / 1024 / 1024 )) MiB, rootfs" \
   "$(du -sm "$root" | cut -f1) MiB) in $((SECONDS - t0)) s"

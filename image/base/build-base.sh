@@ -154,16 +154,20 @@ ID=graceful-operator-base
 EOF
 
 step "check: shared libraries"
-# Every shared library the runtime's binaries need must be in the root filesystem (ldd run against the rootfs's
-# loader would need a chroot; resolving names is enough to catch a missing package).
+# Every shared library the runtime's binaries link directly (their ELF NEEDED entries) must be in the root
+# filesystem: catches a package missing from the list above. Names, not paths: the rootfs's loader is not run here.
 missing=$(find "$root/opt/java/openjdk" "$root/bin/sleep" -type f \( -name '*.so' -o -perm -u+x \) -print0 \
-  | xargs -0 -r ldd 2>/dev/null | awk '/=>/ {print $1}' | sort -u | while read -r lib; do
-      [[ -n $(find "$root/lib" "$root/usr/lib" -name "$lib" -print -quit 2>/dev/null) \
-        || -e $root/opt/java/openjdk/lib/$lib || -e $root/opt/java/openjdk/lib/server/$lib ]] || echo "$lib"
+  | xargs -0 -r readelf -d 2>/dev/null | awk '/\(NEEDED\)/ {gsub(/[][]/, "", $5); print $5}' | sort -u \
+  | while read -r lib; do
+      [[ -n $(find "$root/lib" "$root/usr/lib" "$root/opt/java/openjdk/lib" -name "$lib" -print -quit) ]] \
+        || echo "$lib"
     done)
-# libfontmanager/libawt_xawt (java.desktop) link X11/freetype but are loaded only for fonts and windows, which a
-# headless operator never opens; anything else missing is an error.
-missing=$(echo "$missing" | grep -Ev '^(libX|libfreetype|libxcb|libharfbuzz|libpng|libjpeg|libasound|libgif|liblcms|libfontconfig|)' || true)
+# java.desktop's native libraries (libawt_xawt, libfontmanager, libjsound, libsplashscreen, libjavajpeg, liblcms;
+# Debian's JDK links them to the system's X11, freetype, harfbuzz, ALSA, giflib, libjpeg, libpng, lcms2) are loaded
+# only to draw, render fonts or images, or play sound, which a headless operator never does (java.desktop is in
+# the image for java.beans). Anything else missing is an error.
+missing=$(echo "$missing" \
+  | grep -Ev '^(libX|libfreetype|libharfbuzz|libfontconfig|libasound|libgif|libjpeg|libpng|liblcms2|$)' || true)
 [[ -z $missing ]] || { echo "build-base: libraries missing from the base: $missing" >&2; exit 1; }
 
 step "layer tarball"

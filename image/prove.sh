@@ -80,9 +80,9 @@ echo "prove: labels: $labels"
 [[ -x $root/bin/sleep ]] || { echo "prove: no /bin/sleep (the chart's exec preStop fallback needs it)" >&2; exit 1; }
 image_mb=$(( $(stat -c %s "$image_tar") * 10 / 1048576 ))
 rootfs_mb=$(du -sm "$root" | cut -f1)
-# What the kubelet bind-mounts into every container: /etc/hosts naming the pod, /etc/hostname, /etc/resolv.conf.
-# Without them, glibc sends the JVM's look-up of its own host name to a DNS server on 127.0.0.1 and waits for the
-# timeout (seconds at start-up). The hostname is set in the namespace (unshare --uts) like a pod's.
+# What the kubelet bind-mounts into every container: /etc/hosts naming the pod, /etc/hostname, /etc/resolv.conf
+# (the image has none of them); written into this unpacked copy. The host name is set in the namespace (unshare
+# --uts), as a pod's is.
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\tgraceful-prove\n' > "$root/etc/hosts"
 echo graceful-prove > "$root/etc/hostname"
 cp /etc/resolv.conf "$root/etc/resolv.conf"

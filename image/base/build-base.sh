@@ -33,8 +33,10 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 script="$here/$(basename "$0")"
 jdk=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
-# Debian's JDK puts the jmods in a package of their own (openjdk-17-jdk-headless has them on bookworm).
-[[ -d $jdk/jmods ]] || { echo "build-base: $jdk has no jmods/ (jlink needs them: install the JDK's jmods)" >&2; exit 1; }
+# jlink links from the JDK's jmods (Debian: in openjdk-17-jdk-headless; a JRE has none).
+[[ -d $jdk/jmods ]] || { echo "build-base: $jdk has no jmods/ (jlink needs a full JDK)" >&2; exit 1; }
+# The image is for the build machine's architecture (Debian's name: amd64, arm64), as its packages and JDK are.
+arch=$(dpkg --print-architecture)
 
 # What the packaged jars need: `jdeps --print-module-deps` on the operator's classes and dependencies (run by hand:
 # java.base,java.compiler,java.desktop,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.management,
@@ -69,7 +71,7 @@ if ! pinned=$(versions); then
 fi
 mapfile -t pinned_list <<< "$pinned"
 java_version=$("$jdk/bin/java" -version 2>&1 | tr '\n' ' ')
-key=$( { sha256sum "$script" | cut -d' ' -f1; echo "$pinned"; echo "$java_version"; } | sha256sum | cut -c1-16)
+key=$( { sha256sum "$script" | cut -d' ' -f1; echo "$arch $pinned"; echo "$java_version"; } | sha256sum | cut -c1-16)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/graceful-operator/image/base-$key
 echo "build-base: packages ${pinned//$'\n'/ }; $java_version"
 
@@ -110,7 +112,7 @@ done
 # Programs and data nothing runs here (libc's ldd/iconv/locale tools, the CA updater script, docs besides the
 # licence files, gconv modules, lintian overrides); the licences (usr/share/doc/*/copyright) stay.
 rm -rf "${root:?}"/usr/bin "$root"/sbin "$root"/usr/sbin "$root"/usr/share/lintian "$root"/usr/share/man \
-  "$root"/usr/share/locale "$root"/usr/lib/x86_64-linux-gnu/gconv \
+  "$root"/usr/share/locale "$root"/usr/lib/*-linux-gnu/gconv \
   "$root"/etc/ld.so.conf.d
 find "$root/usr/share/doc" -type f ! -name copyright -delete
 
@@ -183,7 +185,7 @@ diff_id=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 mkdir -p "$work/image"
 mv "$work/layer.tar" "$work/image/$diff_id.tar"
 cat > "$work/image/config.json" <<EOF
-{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z",
+{"architecture":"$arch","os":"linux","created":"1970-01-01T00:00:00Z",
  "config":{"User":"65532:65532","WorkingDir":"/","Env":[
    "PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
    "JAVA_HOME=/opt/java/openjdk","SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt","TZ=UTC"]},

@@ -103,7 +103,9 @@ for deb in "$work"/debs/*.deb; do
     coreutils_*)
       # only sleep: a shell-less image has no use for the rest, and less to patch
       dpkg-deb -x "$deb" "$work/coreutils"
-      install -D -m 0755 "$work/coreutils/bin/sleep" "$root/bin/sleep"
+      # /bin/sleep on Debian 12; /usr/bin/sleep in packages built for a merged /usr
+      sleep_bin=$(find "$work/coreutils" -path '*bin/sleep' -type f -print -quit)
+      install -D -m 0755 "$sleep_bin" "$root/bin/sleep"
       install -D -m 0644 "$work/coreutils/usr/share/doc/coreutils/copyright" "$root/usr/share/doc/coreutils/copyright"
       ;;
     *) dpkg-deb -x "$deb" "$root" ;;

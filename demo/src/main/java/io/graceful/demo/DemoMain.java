@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * prints the result and the policies' status, then opts one Deployment out to show the undo.
  *
  * <pre>mvn -B -q -DskipTests package && java -jar demo/target/graceful-demo.jar</pre>
+ *
+ * <p>{@code --serve-only --kubeconfig FILE}: the API server and examples only, see {@link ServeOnly}.
  */
 public final class DemoMain {
 
@@ -53,7 +55,9 @@ public final class DemoMain {
     }
     int exitCode;
     try {
-      exitCode = run(System.out, Duration.ofSeconds(60)).exitCode();
+      // with arguments: the API server alone, for an operator run elsewhere (ServeOnly); without: the demo
+      exitCode = args.length > 0 ? ServeOnly.main(List.of(args), System.out, System.err)
+          : run(System.out, Duration.ofSeconds(60)).exitCode();
     } catch (Exception e) {
       System.out.flush();
       System.err.println("demo failed: " + e);
@@ -217,7 +221,7 @@ public final class DemoMain {
   }
 
   /** Deployments whose metadata or spec differ (resourceVersion aside) between the two lists. */
-  private static long changed(List<Deployment> before, List<Deployment> after) {
+  static long changed(List<Deployment> before, List<Deployment> after) {
     Map<String, Deployment> was = new HashMap<>();
     before.forEach(d -> was.put(Tables.key(d), d));
     return after.stream().filter(d -> {

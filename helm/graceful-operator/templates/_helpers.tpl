@@ -67,13 +67,33 @@ annotations:
 {{- default (include "graceful-operator.fullname" .) .Values.leaderElection.leaseName }}
 {{- end }}
 
+{{/*
+Image repository with its registry: global.imageRegistry, else image.registry, replaces the registry host that
+image.repository starts with (a first path component with a "." or ":", or "localhost", as Docker reads
+references) or is put in front of it; with neither set, image.repository is the full name.
+*/}}
+{{- define "graceful-operator.imageRepository" -}}
+{{- $repo := .Values.image.repository }}
+{{- $registry := default .Values.image.registry (.Values.global | default dict).imageRegistry }}
+{{- if $registry }}
+{{- $parts := splitList "/" $repo }}
+{{- $first := first $parts }}
+{{- if and (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) }}
+{{- $repo = join "/" (rest $parts) }}
+{{- end }}
+{{- $repo = printf "%s/%s" $registry $repo }}
+{{- end }}
+{{- $repo }}
+{{- end }}
+
 {{/* Image reference: repository:tag, or repository:tag@digest when a digest is set. */}}
 {{- define "graceful-operator.image" -}}
+{{- $repo := include "graceful-operator.imageRepository" . }}
 {{- $tag := default .Chart.AppVersion .Values.image.tag }}
 {{- if .Values.image.digest }}
-{{- printf "%s:%s@%s" .Values.image.repository $tag .Values.image.digest }}
+{{- printf "%s:%s@%s" $repo $tag .Values.image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- printf "%s:%s" $repo $tag }}
 {{- end }}
 {{- end }}
 
@@ -101,6 +121,13 @@ Renders "true" or nothing.
 {{- end }}
 {{- end }}
 
+{{/*
+"true" when a value is given: neither absent/null (Helm drops keys set to null) nor the empty string.
+*/}}
+{{- define "graceful-operator.isSet" -}}
+{{- if and (not (kindIs "invalid" .)) (ne (toString .) "") }}true{{ end }}
+{{- end }}
+
 {{/* Cross-field checks that values.schema.json cannot express. */}}
 {{- define "graceful-operator.validate" -}}
 {{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) }}
@@ -108,6 +135,16 @@ Renders "true" or nothing.
 {{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled requires metrics.service.enabled=true (the ServiceMonitor scrapes that Service)." }}
+{{- end }}
+{{- with .Values.podDisruptionBudget }}
+{{- $min := include "graceful-operator.isSet" .minAvailable }}
+{{- $max := include "graceful-operator.isSet" .maxUnavailable }}
+{{- if and .enabled $min $max }}
+{{- fail (printf "podDisruptionBudget: minAvailable (%v) and maxUnavailable (%v) are mutually exclusive; to use maxUnavailable set minAvailable to null (--set podDisruptionBudget.minAvailable=null, or minAvailable: null in a values file)." .minAvailable .maxUnavailable) }}
+{{- end }}
+{{- if and .enabled (not $min) (not $max) }}
+{{- fail "podDisruptionBudget: set minAvailable or maxUnavailable (or podDisruptionBudget.enabled=false)." }}
+{{- end }}
 {{- end }}
 {{- range .Values.extraEnv }}
 {{- if has .name (list "POD_NAME" "POD_NAMESPACE" "JAVA_TOOL_OPTIONS") }}

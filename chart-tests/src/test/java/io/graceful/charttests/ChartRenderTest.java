@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -20,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ChartRenderTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"defaults", "namespaced.yaml", "ha-off.yaml", "json-logs.yaml", "custom.yaml"})
+  @ValueSource(strings = {"defaults", "namespaced.yaml", "ha-off.yaml", "json-logs.yaml", "custom.yaml", "extras.yaml"})
   void rendersUnderEveryValueSet(String values) {
     Chart.Rendered r = values.equals("defaults") ? Chart.render() : Chart.render(values);
     assertThat(r.all(Deployment.class)).hasSize(1);
@@ -128,6 +130,45 @@ class ChartRenderTest {
             (UnaryOperator<TemplateCommand>) t -> t.set("metrics.service.enabled", false)
                 .set("metrics.serviceMonitor.enabled", true),
             "metrics.serviceMonitor.enabled requires metrics.service.enabled=true"),
+        Arguments.of("startTimeoutSeconds=4 (the operator's minimum is 5)",
+            (UnaryOperator<TemplateCommand>) t -> t.set("startTimeoutSeconds", 4), "startTimeoutSeconds"),
+        Arguments.of("policySettleSeconds=301",
+            (UnaryOperator<TemplateCommand>) t -> t.set("policySettleSeconds", 301), "policySettleSeconds"),
+        Arguments.of("retryMaxDelaySeconds=0",
+            (UnaryOperator<TemplateCommand>) t -> t.set("retryMaxDelaySeconds", 0), "retryMaxDelaySeconds"),
+        Arguments.of("enableServiceLinks=yes",
+            (UnaryOperator<TemplateCommand>) t -> t.set("enableServiceLinks", "yes"), "enableServiceLinks"),
+        Arguments.of("image.registry with a scheme",
+            (UnaryOperator<TemplateCommand>) t -> t.set("image.registry", "https://mirror.example.com"), "registry"),
+        Arguments.of("global.imageRegistry with a trailing slash",
+            (UnaryOperator<TemplateCommand>) t -> t.set("global.imageRegistry", "mirror.example.com/"),
+            "imageRegistry"),
+        Arguments.of("PDB minAvailable and maxUnavailable",
+            (UnaryOperator<TemplateCommand>) t -> t.set("podDisruptionBudget.maxUnavailable", 1),
+            "podDisruptionBudget: minAvailable (1) and maxUnavailable (1) are mutually exclusive; to use "
+                + "maxUnavailable set minAvailable to null"),
+        Arguments.of("PDB with neither",
+            (UnaryOperator<TemplateCommand>) t -> t.set("podDisruptionBudget.minAvailable", "null"),
+            "podDisruptionBudget: set minAvailable or maxUnavailable"),
+        Arguments.of("PDB maxUnavailable=0",
+            (UnaryOperator<TemplateCommand>) t -> t.set("podDisruptionBudget.minAvailable", "null")
+                .set("podDisruptionBudget.maxUnavailable", 0), "maxUnavailable"),
+        Arguments.of("PDB unhealthyPodEvictionPolicy=Never",
+            (UnaryOperator<TemplateCommand>) t -> t.set("podDisruptionBudget.unhealthyPodEvictionPolicy", "Never"),
+            "unhealthyPodEvictionPolicy"),
+        Arguments.of("networkPolicy peer with a typo",
+            (UnaryOperator<TemplateCommand>) t -> t.set("networkPolicy.metricsIngressFrom[0].namespaceSelectors.x",
+                "y"), "namespaceSelectors"),
+        Arguments.of("networkPolicy.apiServerPorts empty",
+            (UnaryOperator<TemplateCommand>) t -> t.set("networkPolicy.apiServerPorts", "null"), "apiServerPorts"),
+        Arguments.of("extraEgress rule with a typo",
+            (UnaryOperator<TemplateCommand>) t -> t.set("networkPolicy.extraEgress[0].too[0].ipBlock.cidr",
+                "10.0.0.0/8"), "too"),
+        Arguments.of("serviceMonitor.namespace=Monitoring",
+            (UnaryOperator<TemplateCommand>) t -> t.set("metrics.serviceMonitor.namespace", "Monitoring"),
+            "namespace"),
+        Arguments.of("extraObjects entry that is a number",
+            (UnaryOperator<TemplateCommand>) t -> t.set("extraObjects[0]", 5), "extraObjects"),
         Arguments.of("existing ServiceAccount without a name",
             (UnaryOperator<TemplateCommand>) t -> t.set("serviceAccount.create", false),
             "serviceAccount.name is required when serviceAccount.create is false"));
@@ -155,15 +196,41 @@ class ChartRenderTest {
         .contains("kubeVersion").contains(">=1.25.0-0");
   }
 
-  /** No global.* value exists: globals an umbrella chart passes are accepted and change nothing. */
+  /**
+   * global.imageRegistry is the only global the chart reads (PodSpecTest checks what it does); any other global an
+   * umbrella chart passes is accepted and changes nothing.
+   */
   @Test
-  void globalValuesAreAcceptedAndIgnored() {
-    String withGlobals = Chart.template().set("global.imageRegistry", "registry.example.com")
-        .set("global.imagePullSecrets[0].name", "regcred").call();
+  void globalValuesOtherThanImageRegistryAreAcceptedAndIgnored() {
+    String withGlobals = Chart.template().set("global.imagePullSecrets[0].name", "regcred")
+        .set("global.storageClass", "fast").set("global.security.allowInsecureImages", true).call();
     assertThat(withGlobals).isEqualTo(Chart.renderRaw());
-    assertThat(Chart.read(Chart.chartDir().resolve("values.yaml"))).doesNotContainPattern("(?m)^global:");
-    assertThat(Chart.chartDir().resolve("templates")).isDirectoryNotContaining(p -> Chart.read(p).contains(
-        ".Values.global"));
+    assertThat(Chart.template().set("global.imageRegistry", "mirror.example.com").call())
+        .isNotEqualTo(Chart.renderRaw());
+    // one read of .Values.global in all templates: the image repository helper's imageRegistry
+    StringBuilder reads = new StringBuilder();
+    try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(Chart.chartDir().resolve("templates"))) {
+      files.sorted().forEach(p -> Chart.read(p).lines().filter(l -> l.contains(".Values.global"))
+          .forEach(l -> reads.append(l.strip()).append('\n')));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(reads.toString().lines()).singleElement().asString().contains(".imageRegistry");
+  }
+
+  @Test
+  void extraObjectsAreRenderedThroughTpl() {
+    Chart.Rendered r = Chart.render("extras.yaml");
+    ConfigMap cm = r.one(ConfigMap.class);
+    assertThat(cm.getMetadata().getName()).isEqualTo(Chart.FULLNAME + "-ca");
+    assertThat(cm.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+    assertThat(cm.getData()).containsEntry("release", Chart.RELEASE);
+    Secret secret = r.one(Secret.class);
+    assertThat(secret.getMetadata().getName()).isEqualTo(Chart.RELEASE + "-proxy");
+    assertThat(secret.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+    assertThat(secret.getStringData()).containsEntry("url", "http://proxy.example.com:3128");
+    assertThat(Chart.render().all(ConfigMap.class)).isEmpty();
+    assertThat(Chart.render().all(Secret.class)).isEmpty();
   }
 
   @Test

@@ -295,4 +295,30 @@ class MonitoringTest {
     assertThat(plain.has("relabelings")).isFalse();
     assertThat(plain.has("metricRelabelings")).isFalse();
   }
+
+  /**
+   * kube-prometheus-stack in another namespace picks up ServiceMonitors and PrometheusRules from its own namespace
+   * only (by default): both can be put there, and the ServiceMonitor still scrapes the release namespace.
+   */
+  @Test
+  void serviceMonitorAndPrometheusRuleCanLiveInPrometheusNamespace() {
+    Chart.Rendered custom = Chart.render("custom.yaml");
+    HasMetadata sm = custom.objects().stream().filter(o -> o.getKind().equals("ServiceMonitor")).findFirst()
+        .orElseThrow();
+    assertThat(sm.getMetadata().getNamespace()).isEqualTo("monitoring");
+    JsonNode spec = JSON.valueToTree(((GenericKubernetesResource) sm).getAdditionalProperties().get("spec"));
+    assertThat(spec.at("/namespaceSelector/matchNames").toString()).isEqualTo("[\"" + Chart.NAMESPACE + "\"]");
+    assertThat(prometheusRule(custom).getMetadata().getNamespace()).isEqualTo("monitoring");
+    // everything else stays in the release namespace
+    custom.objects().stream().filter(o -> o.getMetadata().getNamespace() != null)
+        .filter(o -> !List.of("ServiceMonitor", "PrometheusRule", "ConfigMap").contains(o.getKind()))
+        .forEach(o -> assertThat(o.getMetadata().getNamespace()).as(Chart.id(o)).isEqualTo(Chart.NAMESPACE));
+
+    // defaults: the release namespace
+    Chart.Rendered plain = Chart.Rendered.parse(Chart.template().set("metrics.serviceMonitor.enabled", true)
+        .set("metrics.prometheusRule.enabled", true).call());
+    assertThat(plain.objects()).filteredOn(o -> o.getKind().equals("ServiceMonitor")).singleElement()
+        .satisfies(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE));
+    assertThat(prometheusRule(plain).getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+  }
 }

@@ -3,6 +3,7 @@ package io.graceful.charttests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -15,8 +16,11 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,9 +32,26 @@ class PodSpecTest {
   static final List<String> KNOWN_ENV = List.of(
       "POD_NAME", "POD_NAMESPACE", "GRACEFUL_WATCH_NAMESPACES", "GRACEFUL_NATIVE_SLEEP", "GRACEFUL_MAX_REAPPLIES",
       "GRACEFUL_RECONCILE_THREADS", "GRACEFUL_LEADER_ELECTION", "GRACEFUL_LEASE_NAME", "GRACEFUL_LEASE_NAMESPACE",
-      "GRACEFUL_HTTP_PORT", "GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "GRACEFUL_LOG_LEVEL", "GRACEFUL_LOG_FORMAT",
-      "GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE",
-      "GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", "JAVA_TOOL_OPTIONS");
+      "GRACEFUL_HTTP_PORT", "GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "GRACEFUL_START_TIMEOUT_SECONDS",
+      "GRACEFUL_LOG_LEVEL", "GRACEFUL_LOG_FORMAT", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS",
+      "GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", "GRACEFUL_ROLLOUT_FAILURE_THRESHOLD",
+      "GRACEFUL_POLICY_SETTLE_SECONDS", "GRACEFUL_RETRY_MAX_DELAY_SECONDS", "JAVA_TOOL_OPTIONS");
+
+  /** {@code new Setting("GRACEFUL_X", "default", ...)} in OperatorConfig.SETTINGS. */
+  private static final Pattern SETTING = Pattern.compile("new Setting\\(\"(GRACEFUL_[A-Z_]+)\",\\s*\"([^\"]*)\"");
+
+  /** GRACEFUL_* settings the operator reads, and their defaults, from the operator's source (OperatorConfig.SETTINGS). */
+  static Map<String, String> operatorSettings() {
+    String source = Chart.read(Chart.root()
+        .resolve("operator/src/main/java/io/graceful/operator/config/OperatorConfig.java"));
+    Map<String, String> settings = new LinkedHashMap<>();
+    Matcher m = SETTING.matcher(source);
+    while (m.find()) {
+      settings.put(m.group(1), m.group(2));
+    }
+    assertThat(settings).as("settings parsed from OperatorConfig.java").containsKey("GRACEFUL_WATCH_NAMESPACES");
+    return settings;
+  }
 
   private static PodSpec pod(Chart.Rendered r) {
     return r.deployment().getSpec().getTemplate().getSpec();
@@ -132,16 +153,39 @@ class PodSpecTest {
         entry("GRACEFUL_LEASE_NAMESPACE", Chart.NAMESPACE),
         entry("GRACEFUL_HTTP_PORT", "8080"),
         entry("GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "20"),
+        entry("GRACEFUL_START_TIMEOUT_SECONDS", "120"),
         entry("GRACEFUL_LOG_LEVEL", "INFO"),
         entry("GRACEFUL_LOG_FORMAT", "text"),
         entry("GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "10"),
         entry("GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", "0"),
         entry("GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", "3"),
+        entry("GRACEFUL_POLICY_SETTLE_SECONDS", "2"),
+        entry("GRACEFUL_RETRY_MAX_DELAY_SECONDS", "300"),
         entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"));
     Container c = container(r);
     assertThat(c.getEnv()).filteredOn(e -> e.getName().startsWith("POD_")).allSatisfy(e ->
         assertThat(e.getValueFrom().getFieldRef().getFieldPath())
             .isEqualTo(e.getName().equals("POD_NAME") ? "metadata.name" : "metadata.namespace"));
+  }
+
+  /**
+   * Every setting the operator reads has a chart value: extraEnv refuses GRACEFUL_* names, so a setting the chart
+   * does not render could not be set at all. A new setting in OperatorConfig fails this until the chart has it.
+   */
+  @Test
+  void everyOperatorSettingIsSetByTheChart() {
+    Map<String, String> settings = operatorSettings();
+    assertThat(Chart.render().env().keySet()).filteredOn(n -> n.startsWith("GRACEFUL_"))
+        .containsExactlyInAnyOrderElementsOf(settings.keySet());
+    assertThat(KNOWN_ENV).filteredOn(n -> n.startsWith("GRACEFUL_"))
+        .containsExactlyInAnyOrderElementsOf(settings.keySet());
+    // the chart's defaults for these are the operator's own (the chart changes only leader election and the Lease)
+    Map<String, String> env = Chart.render().env();
+    for (String same : List.of("GRACEFUL_START_TIMEOUT_SECONDS", "GRACEFUL_POLICY_SETTLE_SECONDS",
+        "GRACEFUL_RETRY_MAX_DELAY_SECONDS", "GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "GRACEFUL_MAX_REAPPLIES",
+        "GRACEFUL_RECONCILE_THREADS", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "GRACEFUL_ROLLOUT_FAILURE_THRESHOLD")) {
+      assertThat(env.get(same)).as("chart default of %s", same).isEqualTo(settings.get(same));
+    }
   }
 
   @ParameterizedTest
@@ -169,6 +213,9 @@ class PodSpecTest {
         entry("GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "2"),
         entry("GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", "1"),
         entry("GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", "0"),
+        entry("GRACEFUL_START_TIMEOUT_SECONDS", "300"),
+        entry("GRACEFUL_POLICY_SETTLE_SECONDS", "0"),
+        entry("GRACEFUL_RETRY_MAX_DELAY_SECONDS", "60"),
         entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"));
     // --set nativeSleep=true arrives as a boolean; it must still become the string the operator reads
     assertThat(Chart.Rendered.parse(Chart.template().set("nativeSleep", true).call()).env())
@@ -334,6 +381,64 @@ class PodSpecTest {
     return Long.parseLong(cmd.get(1));
   }
 
+  /**
+   * Decision: the start timeout is not tied to the startup probe. /healthz answers 200 while the operator starts
+   * (Main serves it before start-up, "starting counts as alive") and the process exits with code 3 itself when the
+   * start timeout passes, so the probe only covers the JVM's boot. Requiring periodSeconds * failureThreshold >=
+   * startTimeoutSeconds would only force needless probe changes on whoever raises the timeout.
+   */
+  @Test
+  void startTimeoutIsIndependentOfTheStartupProbe() {
+    Chart.Rendered r = Chart.Rendered.parse(Chart.template().set("startTimeoutSeconds", 3600).call());
+    assertThat(r.env()).containsEntry("GRACEFUL_START_TIMEOUT_SECONDS", "3600");
+    Probe startup = container(r).getStartupProbe();
+    assertThat(List.of(startup.getPeriodSeconds(), startup.getFailureThreshold())).containsExactly(2, 60);
+    assertThat(startup.getHttpGet().getPath()).isEqualTo("/healthz");
+    // the premise of the decision, as the operator states it where it serves /healthz before starting
+    assertThat(Chart.read(Chart.root().resolve("operator/src/main/java/io/graceful/operator/Main.java")))
+        .contains("Starting counts as alive: it is bounded by the start timeout.");
+  }
+
+  @Test
+  void serviceLinksAreOffUnlessAskedFor() {
+    assertThat(pod(Chart.render()).getEnableServiceLinks()).isFalse();
+    assertThat(pod(Chart.render("custom.yaml")).getEnableServiceLinks()).isTrue();
+    // the token stays: the operator authenticates with it
+    assertThat(pod(Chart.render()).getAutomountServiceAccountToken()).isTrue();
+    assertThat(Chart.render().one(ServiceAccount.class).getAutomountServiceAccountToken()).isTrue();
+  }
+
+  // ---- image reference ----
+
+  private static String image(TemplateCommand t) {
+    return container(Chart.Rendered.parse(t.call())).getImage();
+  }
+
+  @Test
+  void imageRegistryReplacesTheRepositorysRegistryAndGlobalImageRegistryWins() {
+    assertThat(image(Chart.template())).isEqualTo("ghcr.io/graceful-io/graceful-operator:0.1.0");
+    assertThat(image(Chart.template().set("image.registry", "mirror.example.com")))
+        .isEqualTo("mirror.example.com/graceful-io/graceful-operator:0.1.0");
+    assertThat(image(Chart.template().set("image.registry", "harbor.example.com/ghcr-proxy")))
+        .isEqualTo("harbor.example.com/ghcr-proxy/graceful-io/graceful-operator:0.1.0");
+    // a repository without a registry host gets the registry in front
+    assertThat(image(Chart.template().set("image.registry", "localhost:5000")
+        .set("image.repository", "graceful-io/graceful-operator")))
+        .isEqualTo("localhost:5000/graceful-io/graceful-operator:0.1.0");
+    assertThat(image(Chart.template().set("image.registry", "localhost:5000")
+        .set("image.repository", "localhost/graceful-operator")))
+        .isEqualTo("localhost:5000/graceful-operator:0.1.0");
+    assertThat(image(Chart.template().set("global.imageRegistry", "global.example.com")))
+        .isEqualTo("global.example.com/graceful-io/graceful-operator:0.1.0");
+    assertThat(image(Chart.template().set("global.imageRegistry", "global.example.com")
+        .set("image.registry", "mirror.example.com")))
+        .isEqualTo("global.example.com/graceful-io/graceful-operator:0.1.0");
+    assertThat(image(Chart.template().withValuesFile(Chart.valuesFile("custom.yaml"))
+        .set("global.imageRegistry", "global.example.com:8443")))
+        .isEqualTo("global.example.com:8443/platform/graceful-operator:0.1.0-rc1"
+            + "@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+  }
+
   // ---- PodDisruptionBudget ----
 
   @Test
@@ -349,6 +454,25 @@ class PodSpecTest {
         .all(PodDisruptionBudget.class)).isEmpty();
     assertThat(Chart.render("custom.yaml").one(PodDisruptionBudget.class).getSpec().getMinAvailable())
         .isEqualTo(new IntOrString(2));
+  }
+
+  @Test
+  void pdbTakesMaxUnavailableInsteadOfMinAvailableAndAnEvictionPolicyOnlyWhenSet() {
+    PodDisruptionBudget defaults = Chart.render().one(PodDisruptionBudget.class);
+    assertThat(defaults.getSpec().getMaxUnavailable()).isNull();
+    assertThat(defaults.getSpec().getUnhealthyPodEvictionPolicy()).isNull();
+    assertThat(Chart.render().raw()).doesNotContain("unhealthyPodEvictionPolicy").doesNotContain("maxUnavailable: \"\"");
+
+    PodDisruptionBudget max = Chart.render("extras.yaml").one(PodDisruptionBudget.class);
+    assertThat(max.getSpec().getMaxUnavailable()).isEqualTo(new IntOrString("50%"));
+    assertThat(max.getSpec().getMinAvailable()).isNull();
+    PodDisruptionBudget byInt = Chart.Rendered.parse(Chart.template().set("podDisruptionBudget.minAvailable", "null")
+        .set("podDisruptionBudget.maxUnavailable", 1).call()).one(PodDisruptionBudget.class);
+    assertThat(byInt.getSpec().getMaxUnavailable()).isEqualTo(new IntOrString(1));
+    assertThat(byInt.getSpec().getMinAvailable()).isNull();
+
+    assertThat(Chart.render("custom.yaml").one(PodDisruptionBudget.class).getSpec().getUnhealthyPodEvictionPolicy())
+        .isEqualTo("AlwaysAllow");
   }
 
   @Test

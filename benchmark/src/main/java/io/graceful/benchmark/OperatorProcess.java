@@ -9,11 +9,11 @@ import io.graceful.operator.config.InvalidConfigException;
 import io.graceful.operator.config.OperatorConfig;
 import io.graceful.operator.controller.DecisionListener;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
-import io.graceful.operator.core.DeploymentPlan;
+import io.graceful.operator.core.WorkloadPlan;
 import io.graceful.operator.runtime.LoggingSetup;
 import java.io.BufferedReader;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -64,7 +64,7 @@ public final class OperatorProcess {
     KubernetesClient client = builder.build();
     DecisionListener counting = new DecisionListener() {
       @Override
-      public void planned(DeploymentPlan plan) {
+      public void planned(WorkloadPlan plan) {
         PLANNED.increment();
         Map<String, LongAdder> record = armed;
         if (record != null) {
@@ -73,12 +73,12 @@ public final class OperatorProcess {
       }
 
       @Override
-      public void written(DeploymentPlan plan) {
+      public void written(WorkloadPlan plan) {
         WRITTEN.increment();
       }
 
       @Override
-      public void writeFailed(DeploymentPlan plan, int httpCode) {
+      public void writeFailed(WorkloadPlan plan, int httpCode) {
         FAILED.increment();
       }
     };

@@ -5,10 +5,10 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
-import io.graceful.operator.core.DeploymentPlan;
-import io.graceful.operator.core.DeploymentPlanner;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.core.PolicySnapshot;
+import io.graceful.operator.core.WorkloadPlan;
+import io.graceful.operator.core.WorkloadPlanner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Throughput of the pure planning core, one thread: {@link DeploymentPlanner#plan} over {@value #N} prepared
+ * Throughput of the pure planning core, one thread: {@link WorkloadPlanner#plan} over {@value #N} prepared
  * Deployments of the benchmark's mix ({@link Workload}: 100 namespaces x 10), each against the policies of its
  * namespace. The score is Deployments planned per second.
  * <ul>
@@ -71,11 +71,11 @@ public class PlannerBenchmark {
       }
       for (Deployment d : workload.deployments(n)) {
         if (state.equals("converged")) {
-          DeploymentPlan plan = DeploymentPlanner.plan(d, inNamespace, CONTEXT);
+          WorkloadPlan plan = WorkloadPlanner.plan(io.graceful.operator.core.Workload.of(d), inNamespace, CONTEXT);
           if (plan.writes()) {
             JsonNode patched = JsonPatch.apply(plan.patch(), json.convertValue(d, JsonNode.class));
             d = json.convertValue(patched, Deployment.class);
-            if (DeploymentPlanner.plan(d, inNamespace, CONTEXT).writes()) {
+            if (WorkloadPlanner.plan(io.graceful.operator.core.Workload.of(d), inNamespace, CONTEXT).writes()) {
               throw new IllegalStateException("planning its own output should change nothing: "
                   + d.getMetadata().getName());
             }
@@ -92,7 +92,7 @@ public class PlannerBenchmark {
   @OperationsPerInvocation(N)
   public void plan(Blackhole bh) {
     for (int i = 0; i < N; i++) {
-      bh.consume(DeploymentPlanner.plan(deployments[i], policies[i], CONTEXT));
+      bh.consume(WorkloadPlanner.plan(io.graceful.operator.core.Workload.of(deployments[i]), policies[i], CONTEXT));
     }
   }
 }

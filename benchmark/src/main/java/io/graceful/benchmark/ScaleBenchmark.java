@@ -1,17 +1,17 @@
 package io.graceful.benchmark;
 
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentList;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.graceful.benchmark.RequestLog.Request;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
-import io.graceful.operator.core.DeploymentPlan;
-import io.graceful.operator.core.DeploymentPlanner;
 import io.graceful.operator.core.GracefulAnnotations;
 import io.graceful.operator.core.LabelSelectorMatcher;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.core.PolicySnapshot;
+import io.graceful.operator.core.WorkloadPlan;
+import io.graceful.operator.core.WorkloadPlanner;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,7 +149,7 @@ final class ScaleBenchmark {
 
       Map<String, List<Deployment>> byNamespace = deploymentsByNamespace(driver);
       Map<String, List<PolicySnapshot>> policies = policiesByNamespace(driver);
-      Map<String, DeploymentPlan> before = planAll(byNamespace, policies);
+      Map<String, WorkloadPlan> before = planAll(byNamespace, policies);
       Set<String> expected = before.entrySet().stream().filter(e -> e.getValue().writes()).map(Map.Entry::getKey)
           .collect(Collectors.toCollection(HashSet::new));
       int policyCount = policies.values().stream().mapToInt(List::size).sum();
@@ -248,8 +248,8 @@ final class ScaleBenchmark {
           }
         }
       }
-      Map<String, DeploymentPlan> replanned = planAll(after, policiesByNamespace(driver));
-      long stillChanging = replanned.values().stream().filter(DeploymentPlan::writes).count();
+      Map<String, WorkloadPlan> replanned = planAll(after, policiesByNamespace(driver));
+      long stillChanging = replanned.values().stream().filter(WorkloadPlan::writes).count();
 
       // ---- heap of the converged operator ---------------------------------------------------------------------
       long tMeasure = System.nanoTime();
@@ -296,7 +296,7 @@ final class ScaleBenchmark {
           });
       GracefulPolicy afterEdit = driver.resources(GracefulPolicy.class).inNamespace(editNamespace)
           .withName(Workload.STANDARD).get();
-      Map<String, DeploymentPlan> editPlans = planAll(Map.of(editNamespace, editDeployments),
+      Map<String, WorkloadPlan> editPlans = planAll(Map.of(editNamespace, editDeployments),
           Map.of(editNamespace, driver.resources(GracefulPolicy.class).inNamespace(editNamespace).list().getItems()
               .stream().map(ScaleBenchmark::snapshot).toList()));
       Set<String> editExpected = editPlans.entrySet().stream().filter(e -> e.getValue().writes())
@@ -658,11 +658,12 @@ final class ScaleBenchmark {
         p.getMetadata().getCreationTimestamp(), generation == null ? 0 : generation, p.getSpec());
   }
 
-  private static Map<String, DeploymentPlan> planAll(Map<String, List<Deployment>> deployments,
+  private static Map<String, WorkloadPlan> planAll(Map<String, List<Deployment>> deployments,
       Map<String, List<PolicySnapshot>> policies) {
-    Map<String, DeploymentPlan> plans = new HashMap<>();
+    Map<String, WorkloadPlan> plans = new HashMap<>();
     deployments.forEach((ns, list) -> list.forEach(d -> plans.put(key(d),
-        DeploymentPlanner.plan(d, policies.getOrDefault(ns, List.of()), PLANNING))));
+        WorkloadPlanner.plan(io.graceful.operator.core.Workload.of(d), policies.getOrDefault(ns, List.of()),
+            PLANNING))));
     return plans;
   }
 

@@ -5,14 +5,15 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.core.Change;
-import io.graceful.operator.core.DeploymentPlan;
-import io.graceful.operator.core.DeploymentPlanner;
 import io.graceful.operator.core.GracefulAnnotations;
 import io.graceful.operator.core.LabelSelectorMatcher;
 import io.graceful.operator.core.Notice;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.core.PolicySnapshot;
 import io.graceful.operator.core.PolicyVerdict;
+import io.graceful.operator.core.Workload;
+import io.graceful.operator.core.WorkloadPlan;
+import io.graceful.operator.core.WorkloadPlanner;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -169,7 +170,8 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     budget.observe(deployment);
     List<PolicySnapshot> inNamespace = NamespaceIndex.in(policies, deployment.getMetadata().getNamespace()).stream()
         .map(PolicySnapshots::of).toList();
-    DeploymentPlan plan = DeploymentPlanner.plan(deployment, inNamespace, planning.get());
+    // the core sees a kind-neutral view; the Deployment itself stays here, for the write, Events and the budget
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(deployment), inNamespace, planning.get());
     LOG.debug("planned {} over {} policies: {}", plan.change(), inNamespace.size(), plan.verdicts());
     budget.planned(deployment);
     for (Notice n : plan.notices()) {
@@ -177,7 +179,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     }
     listener.planned(plan);
     if (!plan.writes()) {
-      failures.cleared(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName());
+      failures.cleared(plan.ref());
       budget.notWaiting(deployment);
       report(deployment, plan);
       return UpdateControl.noUpdate();
@@ -214,7 +216,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     }
   }
 
-  private void write(Deployment deployment, DeploymentPlan plan) {
+  private void write(Deployment deployment, WorkloadPlan plan) {
     try {
       writer.write(deployment, plan);
       writtenOver.put(deployment.getMetadata().getUid(), deployment.getMetadata().getResourceVersion());
@@ -222,12 +224,12 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
       // 409/422: the Deployment changed under us (or a test op failed); JOSDK retries from the fresh cache
       LOG.info("write of {} failed with {}: will retry: {}", plan.change(), e.getCode(), e.getMessage());
       listener.writeFailed(plan, e.getCode());
-      failures.failed(plan.namespace(), plan.name(), plan.governingPolicy() != null ? plan.governingPolicy()
+      failures.failed(plan.ref(), plan.governingPolicy() != null ? plan.governingPolicy()
           : annotation(deployment, GracefulAnnotations.APPLIED_POLICY), e.getCode(),
           e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage());
       throw e;
     }
-    failures.cleared(plan.namespace(), plan.name());
+    failures.cleared(plan.ref());
     LOG.info("{}: {}", plan.change(), plan.summary());
     listener.written(plan);
     switch (plan.change()) {
@@ -243,7 +245,7 @@ public class DeploymentReconciler implements Reconciler<Deployment> {
     return d.getMetadata().getAnnotations() == null ? null : d.getMetadata().getAnnotations().get(key);
   }
 
-  private void report(Deployment deployment, DeploymentPlan plan) {
+  private void report(Deployment deployment, WorkloadPlan plan) {
     if (plan.verdicts().isEmpty()) {
       return;
     }

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.graceful.operator.core.DeploymentPlan;
+import io.graceful.operator.core.WorkloadPlan;
 
 /** Sends a plan's JSON Patch: one request per change (R5), recorded under the field manager graceful-operator. */
 public final class DeploymentWriter {
@@ -22,7 +22,7 @@ public final class DeploymentWriter {
    * @param cached the Deployment the plan was made from; naming the resource by the cached object (not by name)
    *     keeps the client from fetching it first, so a change costs exactly one request
    */
-  public Deployment write(Deployment cached, DeploymentPlan plan) {
+  public Deployment write(Deployment cached, WorkloadPlan plan) {
     return client.apps().deployments().inNamespace(plan.namespace()).resource(cached)
         .patch(JSON_PATCH, plan.patch().toString());
   }

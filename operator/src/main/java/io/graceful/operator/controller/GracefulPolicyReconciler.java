@@ -1,14 +1,16 @@
 package io.graceful.operator.controller;
 
-import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
-import io.graceful.operator.core.DeploymentPlan;
-import io.graceful.operator.core.DeploymentPlanner;
+import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import io.graceful.operator.core.PlanningContext;
+import io.graceful.operator.core.PolicyRef;
 import io.graceful.operator.core.PolicySnapshot;
 import io.graceful.operator.core.PolicyStatusCalculator;
+import io.graceful.operator.core.Workload;
+import io.graceful.operator.core.WorkloadPlan;
+import io.graceful.operator.core.WorkloadPlanner;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -112,9 +114,9 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       List<PolicySnapshot> neighbours = NamespaceIndex.in(context.getPrimaryCache(), namespace).stream()
           .map(PolicySnapshots::of).toList();
       PlanningContext facts = planning.get();
-      List<DeploymentPlan> plans = NamespaceIndex.in(deploymentCache, namespace).stream()
+      List<WorkloadPlan> plans = NamespaceIndex.in(deploymentCache, namespace).stream()
           .peek(budget::observe)
-          .map(d -> DeploymentPlanner.plan(d, neighbours, facts)).toList();
+          .map(d -> WorkloadPlanner.plan(Workload.of(d), neighbours, facts)).toList();
       String time = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
           policy.getStatus(), facts.nativeSleep(), time,
@@ -167,11 +169,10 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
             "the policy is invalid and changes nothing: " + problems));
   }
 
-  /** namespace/name of every cached policy (empty before the controller starts). */
-  public Set<String> existingPolicies() {
+  /** Every cached policy (empty before the controller starts). */
+  public Set<PolicyRef> existingPolicies() {
     IndexerResourceCache<GracefulPolicy> cache = policyCache;
-    return cache == null ? Set.of() : cache.list()
-        .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()).collect(Collectors.toSet());
+    return cache == null ? Set.of() : cache.list().map(p -> PolicySnapshots.of(p).ref()).collect(Collectors.toSet());
   }
 
   /** Observes computed statuses (metrics). */

@@ -1,12 +1,14 @@
 package io.graceful.operator.controller;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.graceful.operator.core.DeploymentPlan;
 import io.graceful.operator.core.GracefulAnnotations;
+import io.graceful.operator.core.PolicyRef;
 import io.graceful.operator.core.RolloutHolds;
 import io.graceful.operator.core.RolloutProgress;
 import io.graceful.operator.core.RolloutQueue;
 import io.graceful.operator.core.RolloutQueue.Candidate;
+import io.graceful.operator.core.WorkloadPlan;
+import io.graceful.operator.core.WorkloadRef;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import java.time.Duration;
@@ -41,7 +43,7 @@ public final class RolloutBudget {
   public enum Admission { GO, WAIT, HALTED }
 
   /** A write that may have landed and is not visible in the cache yet. */
-  private record Reservation(String namespace, String name, long generation, long deadline, long retryAfter) {}
+  private record Reservation(WorkloadRef workload, long generation, long deadline, long retryAfter) {}
 
   /**
    * After an ambiguous failure the Deployment's own retry waits this long for the cache to show whether the write
@@ -82,8 +84,8 @@ public final class RolloutBudget {
   /** Adds the budget's indexes to the Deployment cache; before the informer starts (prepareEventSources). */
   public void indexing(IndexerResourceCache<Deployment> deployments) {
     deployments.addIndexer(IN_FLIGHT, d -> RolloutProgress.operatorRolloutInFlight(d) ? List.of(ALL) : List.of());
-    deployments.addIndexer(FAILED, d -> RolloutProgress.operatorRolloutFailed(d)
-        ? List.of(ALL, d.getMetadata().getNamespace() + "/" + policyOf(d)) : List.of());
+    deployments.addIndexer(FAILED, d -> !RolloutProgress.operatorRolloutFailed(d) ? List.of()
+        : appliedPolicy(d) == null ? List.of(ALL) : List.of(ALL, appliedPolicy(d).key()));
     this.cache = deployments;
   }
 
@@ -128,20 +130,21 @@ public final class RolloutBudget {
    * Decides whether the plan may be written now. A plan that changes no template, or a Deployment whose pods a
    * change would not restart, always goes.
    */
-  public synchronized Admission admit(Deployment d, DeploymentPlan plan) {
+  public synchronized Admission admit(Deployment d, WorkloadPlan plan) {
     Candidate me = candidate(d);
     if (!RolloutProgress.changesTemplate(plan) || !RolloutProgress.restartsPods(d)) {
       waiting.remove(me);
       return Admission.GO;
     }
-    String policy = plan.governingPolicy() != null ? plan.governingPolicy() : policyOf(d);
-    if (policy != null && halted(d.getMetadata().getNamespace(), policy)) {
+    PolicyRef policy = plan.governingPolicy() != null ? PolicyRef.namespaced(plan.namespace(), plan.governingPolicy())
+        : appliedPolicy(d);
+    if (policy != null && halted(policy)) {
       // held by the breaker, not waiting for a slot (re-checked on its own schedule)
       waiting.remove(me);
       return Admission.HALTED;
     }
-    Reservation slot = new Reservation(d.getMetadata().getNamespace(), d.getMetadata().getName(),
-        generationOf(d) + 1, nanoTime.getAsLong() + RESERVATION_TIMEOUT.toNanos(), Long.MIN_VALUE);
+    Reservation slot = new Reservation(plan.ref(), generationOf(d) + 1,
+        nanoTime.getAsLong() + RESERVATION_TIMEOUT.toNanos(), Long.MIN_VALUE);
     Reservation own = reserved.get(uid(d));
     long now = nanoTime.getAsLong();
     if (own != null && now <= own.deadline()) {
@@ -153,7 +156,7 @@ public final class RolloutBudget {
         return Admission.WAIT;
       }
       // waited once: further failures of this reservation back off as usual (no fixed-interval retries in an outage)
-      reserved.put(uid(d), new Reservation(own.namespace(), own.name(), Math.max(own.generation(), slot.generation()),
+      reserved.put(uid(d), new Reservation(own.workload(), Math.max(own.generation(), slot.generation()),
           own.deadline(), 0));
       return Admission.GO;
     }
@@ -191,7 +194,7 @@ public final class RolloutBudget {
       return;
     }
     reserved.computeIfPresent(uid(d), (k, r) -> r.retryAfter() != Long.MIN_VALUE ? r
-        : new Reservation(r.namespace(), r.name(), r.generation(), r.deadline(),
+        : new Reservation(r.workload(), r.generation(), r.deadline(),
             nanoTime.getAsLong() + AMBIGUITY_WAIT.toNanos()));
   }
 
@@ -231,20 +234,24 @@ public final class RolloutBudget {
    * The Deployment wants a rollout but may not be admitted yet (its namespace's policies are settling): it joins
    * the queue now, so that when the hold ends the slots go in fair order, not to whichever reconciles first.
    */
-  public void wants(Deployment d, DeploymentPlan plan) {
+  public void wants(Deployment d, WorkloadPlan plan) {
     if (RolloutProgress.changesTemplate(plan) && RolloutProgress.restartsPods(d)) {
       waiting.add(candidate(d));
     }
   }
 
   public boolean halted(String namespace, String policy) {
-    return failureThreshold > 0 && failedNames(namespace, policy).size() >= failureThreshold;
+    return halted(PolicyRef.namespaced(namespace, policy));
+  }
+
+  private boolean halted(PolicyRef policy) {
+    return failureThreshold > 0 && failedNames(policy).size() >= failureThreshold;
   }
 
   public RolloutHolds holdsFor(String namespace, String policy) {
     Set<String> waitingHere = waiting.stream().filter(c -> c.namespace().equals(namespace))
         .map(Candidate::name).collect(Collectors.toSet());
-    List<String> failedHere = failedNames(namespace, policy);
+    List<String> failedHere = failedNames(PolicyRef.namespaced(namespace, policy));
     return new RolloutHolds(waitingHere, failedHere, failureThreshold > 0 && failedHere.size() >= failureThreshold);
   }
 
@@ -275,20 +282,21 @@ public final class RolloutBudget {
         continue;
       }
       Reservation r = e.getValue();
-      Optional<Deployment> seen = c == null ? Optional.empty() : c.get(new ResourceID(r.name(), r.namespace()));
+      Optional<Deployment> seen = c == null ? Optional.empty()
+          : c.get(new ResourceID(r.workload().name(), r.workload().namespace()));
       if (c != null && seen.isEmpty()) {
         continue; // deleted: no rollout
       }
       if (seen.isEmpty() || generationOf(seen.get()) < r.generation()) {
-        out.merge(r.namespace(), 1, Integer::sum);
+        out.merge(r.workload().namespace(), 1, Integer::sum);
       }
     }
     return out;
   }
 
-  private List<String> failedNames(String namespace, String policy) {
+  private List<String> failedNames(PolicyRef policy) {
     IndexerResourceCache<Deployment> c = cache;
-    return c == null ? List.of() : c.byIndex(FAILED, namespace + "/" + policy).stream()
+    return c == null ? List.of() : c.byIndex(FAILED, policy.key()).stream()
         .map(d -> d.getMetadata().getName()).sorted().toList();
   }
 
@@ -301,12 +309,14 @@ public final class RolloutBudget {
   }
 
   private static Candidate candidate(Deployment d) {
-    return new Candidate(d.getMetadata().getNamespace(), d.getMetadata().getName(),
+    return new Candidate(WorkloadRef.deployment(d.getMetadata().getNamespace(), d.getMetadata().getName()),
         d.getMetadata().getCreationTimestamp());
   }
 
-  private static String policyOf(Deployment d) {
+  /** The policy whose change the Deployment carries ({@code graceful.io/applied-policy}), or null. */
+  private static PolicyRef appliedPolicy(Deployment d) {
     Map<String, String> a = d.getMetadata().getAnnotations();
-    return a == null ? null : a.get(GracefulAnnotations.APPLIED_POLICY);
+    return a == null ? null
+        : PolicyRef.parse(a.get(GracefulAnnotations.APPLIED_POLICY), d.getMetadata().getNamespace());
   }
 }

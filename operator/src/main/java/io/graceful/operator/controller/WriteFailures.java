@@ -1,40 +1,46 @@
 package io.graceful.operator.controller;
 
+import io.graceful.operator.core.PolicyRef;
+import io.graceful.operator.core.WorkloadRef;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The last refused write of each Deployment whose writes keep failing, until one succeeds or the Deployment needs
+ * The last refused write of each workload whose writes keep failing, until one succeeds or the workload needs
  * no write any more: the policy status says which and why (a 403 names the missing permission, a 422 carries the
  * server's message), and a metric counts them.
  */
 public final class WriteFailures {
-  private record Failure(String namespace, String policy, String text) {}
+  /** @param policy the policy the write was for, or null when none governs the workload any more */
+  private record Failure(PolicyRef policy, String text) {}
 
-  private final Map<String, Failure> byDeployment = new ConcurrentHashMap<>();
+  private final Map<WorkloadRef, Failure> byWorkload = new ConcurrentHashMap<>();
 
-  public void failed(String namespace, String name, String policy, int code, String message) {
-    byDeployment.put(namespace + "/" + name, new Failure(namespace, policy, code + ": " + firstLine(message)));
+  /** @param policy the name of the governing (or last applied) policy, in the workload's namespace */
+  public void failed(WorkloadRef workload, String policy, int code, String message) {
+    byWorkload.put(workload, new Failure(PolicyRef.parse(policy, workload.namespace()),
+        code + ": " + firstLine(message)));
   }
 
-  public void cleared(String namespace, String name) {
-    byDeployment.remove(namespace + "/" + name);
+  public void cleared(WorkloadRef workload) {
+    byWorkload.remove(workload);
   }
 
-  /** Deployment name -> "CODE: message", for the policy's status. */
+  /** Workload name -> "CODE: message", for the status of the policy {@code name} in {@code namespace}. */
   public Map<String, String> of(String namespace, String policy) {
+    PolicyRef wanted = PolicyRef.namespaced(namespace, policy);
     Map<String, String> out = new TreeMap<>();
-    byDeployment.forEach((key, f) -> {
-      if (f.namespace().equals(namespace) && policy.equals(f.policy())) {
-        out.put(key.substring(key.indexOf('/') + 1), f.text());
+    byWorkload.forEach((workload, f) -> {
+      if (wanted.equals(f.policy())) {
+        out.put(workload.name(), f.text());
       }
     });
     return out;
   }
 
   public int count() {
-    return byDeployment.size();
+    return byWorkload.size();
   }
 
   private static String firstLine(String message) {

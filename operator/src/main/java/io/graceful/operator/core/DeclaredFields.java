@@ -3,7 +3,6 @@ package io.graceful.operator.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,9 +41,9 @@ public final class DeclaredFields {
    *
    * @param operatorValueUndone the operator had changed the grace period and someone else changed it since
    */
-  public static Optional<String> gracePeriodOwner(Deployment deployment, boolean operatorValueUndone) {
-    List<ManagedFieldsEntry> entries = deployment.getMetadata().getManagedFields();
-    if (entries == null || entries.isEmpty()) {
+  public static Optional<String> gracePeriodOwner(Workload workload, boolean operatorValueUndone) {
+    List<ManagedFieldsEntry> entries = workload.managedFields();
+    if (entries.isEmpty()) {
       return Optional.empty();
     }
     for (ManagedFieldsEntry e : entries) {
@@ -55,7 +54,7 @@ public final class DeclaredFields {
       if ("Apply".equals(e.getOperation())) {
         return Optional.of(e.getManager() + " (server-side apply)");
       }
-      if (lastAppliedSetsGracePeriod(deployment)) {
+      if (lastAppliedSetsGracePeriod(workload)) {
         return Optional.of(e.getManager() + " (kubectl.kubernetes.io/last-applied-configuration)");
       }
       if (operatorValueUndone && GITOPS_MANAGERS.contains(e.getManager())) {
@@ -105,9 +104,8 @@ public final class DeclaredFields {
     return true;
   }
 
-  private static boolean lastAppliedSetsGracePeriod(Deployment deployment) {
-    Map<String, String> annotations = deployment.getMetadata().getAnnotations();
-    String raw = annotations == null ? null : annotations.get(LAST_APPLIED);
+  private static boolean lastAppliedSetsGracePeriod(Workload workload) {
+    String raw = workload.annotations().get(LAST_APPLIED);
     if (raw == null || raw.isBlank()) {
       return false;
     }

@@ -3,13 +3,12 @@ package io.graceful.operator.core;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Lifecycle;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The fields of a Deployment's pod template that the operator owns: the regular containers' preStop hooks and
+ * The fields of a workload's pod template that the operator owns: the regular containers' preStop hooks and
  * the grace period. Init containers (and so native sidecars) are never part of it (R3).
  */
 public record PodTemplateHooks(Long terminationGracePeriodSeconds, List<ContainerHook> containers) {
@@ -21,14 +20,13 @@ public record PodTemplateHooks(Long terminationGracePeriodSeconds, List<Containe
     containers = List.copyOf(containers);
   }
 
-  /** Empty when the Deployment has no pod template spec (input the API server would reject). */
-  public static Optional<PodTemplateHooks> of(Deployment deployment) {
-    if (deployment.getSpec() == null || deployment.getSpec().getTemplate() == null
-        || deployment.getSpec().getTemplate().getSpec() == null
-        || deployment.getSpec().getTemplate().getSpec().getContainers() == null) {
+  /** Empty when the workload has no pod template spec (input the API server would reject). */
+  public static Optional<PodTemplateHooks> of(Workload workload) {
+    if (workload.template() == null || workload.template().getSpec() == null
+        || workload.template().getSpec().getContainers() == null) {
       return Optional.empty();
     }
-    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    PodSpec pod = workload.template().getSpec();
     List<ContainerHook> hooks = new ArrayList<>();
     for (int i = 0; i < pod.getContainers().size(); i++) {
       Container c = pod.getContainers().get(i);

@@ -11,9 +11,13 @@ public final class PolicyPrecedence {
   private PolicyPrecedence() {
   }
 
-  /** Orders {@code matching} from winner to last; invalid policies keep their place (they freeze, never yield). */
-  public static List<PolicySnapshot> order(List<PolicySnapshot> matching, String annotatedPolicy) {
-    Comparator<PolicySnapshot> named = Comparator.comparing(p -> !p.name().equals(annotatedPolicy));
+  /**
+   * Orders {@code matching} from winner to last; invalid policies keep their place (they freeze, never yield).
+   *
+   * @param annotatedPolicy the policy the workload's {@code graceful.io/policy} names, or null
+   */
+  public static List<PolicySnapshot> order(List<PolicySnapshot> matching, PolicyRef annotatedPolicy) {
+    Comparator<PolicySnapshot> named = Comparator.comparing(p -> !p.ref().equals(annotatedPolicy));
     Comparator<PolicySnapshot> byPriority = Comparator.comparingLong(PolicyPrecedence::priority).reversed();
     Comparator<PolicySnapshot> byAge = Comparator.comparing(p -> p.creationTimestamp() == null ? "~"
         : p.creationTimestamp());
@@ -23,8 +27,8 @@ public final class PolicyPrecedence {
   }
 
   /** Why the winner beat {@code loser}, in words for status and Events. */
-  public static String explain(PolicySnapshot winner, PolicySnapshot loser, String annotatedPolicy) {
-    if (winner.name().equals(annotatedPolicy)) {
+  public static String explain(PolicySnapshot winner, PolicySnapshot loser, PolicyRef annotatedPolicy) {
+    if (winner.ref().equals(annotatedPolicy)) {
       return "the Deployment names it in " + GracefulAnnotations.POLICY;
     }
     if (priority(winner) != priority(loser)) {

@@ -32,13 +32,13 @@ public final class PolicyStatusCalculator {
   /**
    * @param now RFC 3339 time to stamp on a condition that flips
    */
-  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
+  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<WorkloadPlan> plans,
       GracefulPolicyStatus previous, boolean nativeSleepSupported, String now) {
     return compute(policy, plans, previous, NativeSleepDecision.forced(nativeSleepSupported), now, RolloutHolds.NONE);
   }
 
   /** The same with the native sleep forced on or off. */
-  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
+  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<WorkloadPlan> plans,
       GracefulPolicyStatus previous, boolean nativeSleepSupported, String now, RolloutHolds holds) {
     return compute(policy, plans, previous, NativeSleepDecision.forced(nativeSleepSupported), now, holds);
   }
@@ -50,7 +50,7 @@ public final class PolicyStatusCalculator {
    *     {@code Pending/WaitingForRolloutBudget}, and an open circuit breaker as {@code Pending/RolloutsHalted}
    *     plus the condition {@value #ROLLOUTS_HALTED}
    */
-  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
+  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<WorkloadPlan> plans,
       GracefulPolicyStatus previous, NativeSleepDecision nativeSleep, String now, RolloutHolds holds) {
     return compute(policy, plans, previous, nativeSleep, now, holds, Map.of());
   }
@@ -59,7 +59,7 @@ public final class PolicyStatusCalculator {
    * @param writeFailures Deployment name -> the last refused write ("CODE: server message") of the policy's
    *     Deployments whose writes keep failing: condition {@value #WRITES_FAILING}
    */
-  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<DeploymentPlan> plans,
+  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<WorkloadPlan> plans,
       GracefulPolicyStatus previous, NativeSleepDecision nativeSleep, String now, RolloutHolds holds,
       Map<String, String> writeFailures) {
     PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
@@ -67,7 +67,7 @@ public final class PolicyStatusCalculator {
     List<GovernedDeployment> listed = new ArrayList<>();
     int fighting = 0;
     int matched = 0;
-    for (DeploymentPlan plan : plans) {
+    for (WorkloadPlan plan : plans) {
       PolicyVerdict v = plan.verdictFor(policy.name()).orElse(null);
       if (v == null) {
         continue;

@@ -82,7 +82,7 @@ public final class RolloutProgress {
   }
 
   /** Whether the plan changes the pod template (and so starts a rollout), rather than only annotations. */
-  public static boolean changesTemplate(DeploymentPlan plan) {
+  public static boolean changesTemplate(WorkloadPlan plan) {
     for (var op : plan.patch()) {
       if (Objects.toString(op.path("path").asText(), "").startsWith("/spec/") && !"test".equals(op.path("op").asText())) {
         return true;

@@ -10,16 +10,22 @@ import java.util.Map;
  * waiting set and the in-flight counts and asks here whether one Deployment may start now.
  */
 public final class RolloutQueue {
-  /** A Deployment that wants to start a rollout. */
-  public record Candidate(String namespace, String name, String creationTimestamp) {
-    public String key() {
-      return namespace + "/" + name;
+  /** A workload that wants to start a rollout. */
+  public record Candidate(WorkloadRef ref, String creationTimestamp) {
+    public String namespace() {
+      return ref.namespace();
+    }
+
+    public String name() {
+      return ref.name();
     }
   }
 
+  /** Oldest first, then namespace and name; the kind last, so that the order of Deployments stays as it was. */
   public static final Comparator<Candidate> FAIR = Comparator
       .comparing((Candidate c) -> c.creationTimestamp() == null ? "~" : c.creationTimestamp())
-      .thenComparing(Candidate::namespace).thenComparing(Candidate::name);
+      .thenComparing(Candidate::namespace).thenComparing(Candidate::name)
+      .thenComparing(c -> c.ref().kind());
 
   private RolloutQueue() {
   }
@@ -41,7 +47,7 @@ public final class RolloutQueue {
         return false;
       }
       boolean namespaceFull = maxPerNamespace > 0 && used.getOrDefault(c.namespace(), 0) >= maxPerNamespace;
-      if (c.key().equals(candidate.key())) {
+      if (c.ref().equals(candidate.ref())) {
         return !namespaceFull;
       }
       if (!namespaceFull) {

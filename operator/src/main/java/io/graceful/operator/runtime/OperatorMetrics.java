@@ -7,7 +7,8 @@ import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
 import io.graceful.operator.controller.DecisionListener;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
 import io.graceful.operator.core.Change;
-import io.graceful.operator.core.DeploymentPlan;
+import io.graceful.operator.core.PolicyRef;
+import io.graceful.operator.core.WorkloadPlan;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -68,11 +69,11 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
   public static final List<Integer> PRE_CREATED_FAILURE_CODES = List.of(403, 409, 422);
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Map<String, GracefulPolicyStatus> statuses = new ConcurrentHashMap<>();
+  private final Map<PolicyRef, GracefulPolicyStatus> statuses = new ConcurrentHashMap<>();
   private final MultiGauge deployments;
   private final Map<Change, Counter> writes = new EnumMap<>(Change.class);
   private final Counter conflictsStopped;
-  private volatile Supplier<Set<String>> existingPolicies = Set::of;
+  private volatile Supplier<Set<PolicyRef>> existingPolicies = Set::of;
   private volatile BooleanSupplier leading = () -> false;
   private volatile int invalid;
 
@@ -176,13 +177,13 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
     this.leading = leading;
   }
 
-  /** Which policies exist (namespace/name), so deleted ones leave the gauges. */
-  public void policiesFrom(Supplier<Set<String>> existing) {
+  /** Which policies exist, so deleted ones leave the gauges. */
+  public void policiesFrom(Supplier<Set<PolicyRef>> existing) {
     this.existingPolicies = existing;
   }
 
   @Override
-  public void written(DeploymentPlan plan) {
+  public void written(WorkloadPlan plan) {
     Counter counter = writes.get(plan.change());
     if (counter != null) {
       counter.increment();
@@ -190,7 +191,7 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
   }
 
   @Override
-  public void writeFailed(DeploymentPlan plan, int httpCode) {
+  public void writeFailed(WorkloadPlan plan, int httpCode) {
     writeFailures(httpCode).increment();
   }
 
@@ -201,7 +202,7 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
   }
 
   @Override
-  public void planned(DeploymentPlan plan) {
+  public void planned(WorkloadPlan plan) {
     if (!plan.verdicts().isEmpty() && "FightingAnotherController".equals(plan.verdicts().get(0).reason())) {
       conflictsStopped.increment();
     }
@@ -209,7 +210,7 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   @Override
   public void computed(GracefulPolicy policy, GracefulPolicyStatus status) {
-    statuses.put(policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName(), status);
+    statuses.put(PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName()), status);
   }
 
   /** Prometheus text exposition, with the per-policy gauges refreshed from the latest statuses. */
@@ -225,15 +226,15 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   /** Brings the per-policy gauges up to date with the latest statuses (deleted policies leave). */
   public void refresh() {
-    Set<String> existing = existingPolicies.get();
+    Set<PolicyRef> existing = existingPolicies.get();
     statuses.keySet().retainAll(existing);
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     int invalidNow = 0;
-    for (Map.Entry<String, GracefulPolicyStatus> e : statuses.entrySet()) {
-      String[] ref = e.getKey().split("/", 2);
+    for (Map.Entry<PolicyRef, GracefulPolicyStatus> e : statuses.entrySet()) {
+      PolicyRef ref = e.getKey();
       GracefulPolicyStatus s = e.getValue();
       for (DeploymentState state : DeploymentState.values()) {
-        rows.add(MultiGauge.Row.of(Tags.of("namespace", ref[0], "policy", ref[1], "state", state.name()),
+        rows.add(MultiGauge.Row.of(Tags.of("namespace", ref.namespace(), "policy", ref.name(), "state", state.name()),
             count(s, state)));
       }
       if (s.getConditions().stream().anyMatch(c -> "Valid".equals(c.getType()) && "False".equals(c.getStatus()))) {

@@ -9,10 +9,11 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
 import io.graceful.operator.api.v1alpha1.PreStopSpec;
-import io.graceful.operator.core.DeploymentPlanner;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.core.PolicySnapshot;
 import io.graceful.operator.core.RolloutProgress;
+import io.graceful.operator.core.Workload;
+import io.graceful.operator.core.WorkloadPlanner;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -95,8 +96,9 @@ class PrunedDeploymentStoreTest {
     assertThat(p.getMetadata().getOwnerReferences()).extracting(r -> r.getName()).containsExactly("edge");
     assertThat(p.getSpec().getStrategy().getType()).isEqualTo("Recreate");
     assertThat(p.getSpec().getStrategy().getRollingUpdate()).isNull();
-    var fromPruned = DeploymentPlanner.plan(p, policies(), new PlanningContext(true, 3));
-    assertThat(fromPruned).isEqualTo(DeploymentPlanner.plan(owned, policies(), new PlanningContext(true, 3)));
+    var fromPruned = WorkloadPlanner.plan(Workload.of(p), policies(), new PlanningContext(true, 3));
+    assertThat(fromPruned)
+        .isEqualTo(WorkloadPlanner.plan(Workload.of(owned), policies(), new PlanningContext(true, 3)));
     assertThat(fromPruned.verdicts()).extracting(v -> v.reason()).containsExactly("OwnedByController");
   }
 
@@ -112,8 +114,8 @@ class PrunedDeploymentStoreTest {
   void planningAPrunedDeploymentGivesTheSamePlan() {
     List<PolicySnapshot> policies = policies();
     PlanningContext ctx = new PlanningContext(true, 3);
-    var fromFull = DeploymentPlanner.plan(full(), policies, ctx);
-    var fromPruned = DeploymentPlanner.plan(PrunedDeploymentStore.prune(full()), policies, ctx);
+    var fromFull = WorkloadPlanner.plan(Workload.of(full()), policies, ctx);
+    var fromPruned = WorkloadPlanner.plan(Workload.of(PrunedDeploymentStore.prune(full())), policies, ctx);
     assertThat(fromPruned).isEqualTo(fromFull);
     assertThat(fromPruned.patch()).isNotEmpty();
   }

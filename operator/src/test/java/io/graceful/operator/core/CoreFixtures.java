@@ -127,7 +127,7 @@ final class CoreFixtures {
     }
   }
 
-  static Deployment apply(DeploymentPlan plan, Deployment d) {
+  static Deployment apply(WorkloadPlan plan, Deployment d) {
     return apply(d, plan.patch());
   }
 

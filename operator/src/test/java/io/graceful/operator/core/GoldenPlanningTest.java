@@ -97,11 +97,7 @@ class GoldenPlanningTest {
     PlanningContext context = context(dir.resolve("context.yaml"));
     List<Deployment> deployments = new ArrayList<>();
     List<GracefulPolicy> policies = new ArrayList<>();
-    for (String doc : Files.readString(dir.resolve("input.yaml"), StandardCharsets.UTF_8).split("(?m)^---\\s*$")) {
-      if (doc.lines().allMatch(l -> l.isBlank() || l.trim().startsWith("#"))) {
-        continue;
-      }
-      HasMetadata r = YAML.unmarshal(doc);
+    for (HasMetadata r : input(dir)) {
       if (r instanceof Deployment d) {
         deployments.add(d);
       } else if (r instanceof GracefulPolicy p) {
@@ -119,11 +115,11 @@ class GoldenPlanningTest {
     contextOut.put("maxReapplies", context.maxReapplies());
     out.put("context", contextOut);
     List<Object> results = new ArrayList<>();
-    List<DeploymentPlan> settled = new ArrayList<>();
+    List<WorkloadPlan> settled = new ArrayList<>();
     for (Deployment d : deployments) {
-      DeploymentPlan plan = DeploymentPlanner.plan(d, snapshots, context);
+      WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), snapshots, context);
       Deployment after = CoreFixtures.apply(plan, d);
-      DeploymentPlan replan = DeploymentPlanner.plan(after, snapshots, context);
+      WorkloadPlan replan = WorkloadPlanner.plan(Workload.of(after), snapshots, context);
       settled.add(replan);
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("deployment", d.getMetadata().getName());
@@ -168,6 +164,17 @@ class GoldenPlanningTest {
     return TEXT.writeValueAsString(CoreFixtures.JSON.valueToTree(out));
   }
 
+  /** The documents of a case's {@code input.yaml}, in order (comment-only documents left out). */
+  static List<HasMetadata> input(Path dir) throws IOException {
+    List<HasMetadata> out = new ArrayList<>();
+    for (String doc : Files.readString(dir.resolve("input.yaml"), StandardCharsets.UTF_8).split("(?m)^---\\s*$")) {
+      if (!doc.lines().allMatch(l -> l.isBlank() || l.trim().startsWith("#"))) {
+        out.add(YAML.unmarshal(doc));
+      }
+    }
+    return out;
+  }
+
   private static PlanningContext context(Path file) throws IOException {
     if (!Files.exists(file)) {
       return new PlanningContext(true, 3);
@@ -179,7 +186,7 @@ class GoldenPlanningTest {
     return new PlanningContext(nativeSleep, max);
   }
 
-  private static PolicySnapshot snapshot(GracefulPolicy p) {
+  static PolicySnapshot snapshot(GracefulPolicy p) {
     return new PolicySnapshot(p.getMetadata().getNamespace(), p.getMetadata().getName(),
         p.getMetadata().getCreationTimestamp(),
         p.getMetadata().getGeneration() == null ? 1 : p.getMetadata().getGeneration(), p.getSpec());

@@ -57,12 +57,12 @@ class GracePeriodOwnershipTest {
   @Test
   void aGracePeriodSetByServerSideApplyIsNotRaisedTheHookIsFittedToIt() {
     Deployment d = managedBy(gitOpsApp(30L), entry("argocd-controller", "Apply", true));
-    DeploymentPlan plan = DeploymentPlanner.plan(d, SLEEP_20_SHUTDOWN_20, NATIVE);
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), SLEEP_20_SHUTDOWN_20, NATIVE);
     assertThat(plan.change()).isEqualTo(Change.APPLY);
     Deployment after = apply(plan, d);
     assertThat(tgps(after)).as("Git's value stands").isEqualTo(30L);
     assertThat(preStop(after, "app")).as("30 - shutdown 20").isEqualTo(nativeSleep(10));
-    DeploymentPlan settled = DeploymentPlanner.plan(after, SLEEP_20_SHUTDOWN_20, NATIVE);
+    WorkloadPlan settled = WorkloadPlanner.plan(Workload.of(after), SLEEP_20_SHUTDOWN_20, NATIVE);
     assertThat(settled.change()).isEqualTo(Change.NONE);
     assertThat(settled.verdicts().get(0).state()).isEqualTo(DeploymentState.Applied);
     assertThat(settled.verdicts().get(0).reason()).isEqualTo("ShortenedForGitOps");
@@ -72,7 +72,7 @@ class GracePeriodOwnershipTest {
   @Test
   void whenNoSleepFitsTheDeclaredGracePeriodItIsAConflictAndNothingOfTheOperatorsStays() {
     Deployment d = managedBy(gitOpsApp(15L), entry("kustomize-controller", "Apply", true));
-    DeploymentPlan plan = DeploymentPlanner.plan(d, SLEEP_20_SHUTDOWN_20, NATIVE);
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), SLEEP_20_SHUTDOWN_20, NATIVE);
     assertThat(plan.change()).isEqualTo(Change.NONE);
     assertThat(plan.verdicts().get(0).state()).isEqualTo(DeploymentState.Conflict);
     assertThat(plan.verdicts().get(0).reason()).isEqualTo("OwnedByGitOps");
@@ -83,7 +83,7 @@ class GracePeriodOwnershipTest {
   void aGracePeriodInLastAppliedConfigurationCountsAsDeclared() {
     Deployment d = withAnnotation(managedBy(gitOpsApp(30L), entry("kubectl-client-side-apply", "Update", true)),
         DeclaredFields.LAST_APPLIED, "{\"spec\":{\"template\":{\"spec\":{\"terminationGracePeriodSeconds\":30}}}}");
-    Deployment after = apply(DeploymentPlanner.plan(d, SLEEP_20_SHUTDOWN_20, NATIVE), d);
+    Deployment after = apply(WorkloadPlanner.plan(Workload.of(d), SLEEP_20_SHUTDOWN_20, NATIVE), d);
     assertThat(tgps(after)).isEqualTo(30L);
     assertThat(preStop(after, "app")).isEqualTo(nativeSleep(10));
   }
@@ -93,29 +93,29 @@ class GracePeriodOwnershipTest {
     // `kubectl apply` of a manifest without a grace period: the creating Update owns the defaulted 30 too
     Deployment d = withAnnotation(managedBy(gitOpsApp(30L), entry("kubectl-client-side-apply", "Update", true)),
         DeclaredFields.LAST_APPLIED, "{\"spec\":{\"template\":{\"spec\":{\"containers\":[]}}}}");
-    Deployment after = apply(DeploymentPlanner.plan(d, SLEEP_20_SHUTDOWN_20, NATIVE), d);
+    Deployment after = apply(WorkloadPlanner.plan(Workload.of(d), SLEEP_20_SHUTDOWN_20, NATIVE), d);
     assertThat(tgps(after)).isEqualTo(40L);
     assertThat(preStop(after, "app")).isEqualTo(nativeSleep(20));
     Deployment helm = managedBy(gitOpsApp(30L), entry("helm", "Update", true));
-    assertThat(tgps(apply(DeploymentPlanner.plan(helm, SLEEP_20_SHUTDOWN_20, NATIVE), helm))).isEqualTo(40L);
+    assertThat(tgps(apply(WorkloadPlanner.plan(Workload.of(helm), SLEEP_20_SHUTDOWN_20, NATIVE), helm))).isEqualTo(40L);
   }
 
   @Test
   void aGitOpsManagerThatSetsTheGracePeriodBackIsNotFoughtTheHookIsFitted() {
     Deployment created = managedBy(gitOpsApp(30L), entry("helm", "Update", true));
-    Deployment applied = apply(DeploymentPlanner.plan(created, SLEEP_20_SHUTDOWN_20, NATIVE), created);
+    Deployment applied = apply(WorkloadPlanner.plan(Workload.of(created), SLEEP_20_SHUTDOWN_20, NATIVE), created);
     assertThat(tgps(applied)).isEqualTo(40L);
     // helm upgrade sets 30 back (its three-way merge) and so owns the field again
     Deployment synced = managedBy(applied, entry("helm", "Update", true));
     synced.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(30L);
-    DeploymentPlan plan = DeploymentPlanner.plan(synced, SLEEP_20_SHUTDOWN_20, NATIVE);
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(synced), SLEEP_20_SHUTDOWN_20, NATIVE);
     assertThat(plan.change()).as("not a re-apply: no fight").isEqualTo(Change.APPLY);
     Deployment after = apply(plan, synced);
     assertThat(tgps(after)).isEqualTo(30L);
     assertThat(preStop(after, "app")).isEqualTo(nativeSleep(10));
-    assertThat(DeploymentPlanner.plan(after, SLEEP_20_SHUTDOWN_20, NATIVE).change()).isEqualTo(Change.NONE);
+    assertThat(WorkloadPlanner.plan(Workload.of(after), SLEEP_20_SHUTDOWN_20, NATIVE).change()).isEqualTo(Change.NONE);
     // and the undo still restores the template as it was before the operator
-    Deployment reverted = apply(DeploymentPlanner.plan(after, List.of(), NATIVE), after);
+    Deployment reverted = apply(WorkloadPlanner.plan(Workload.of(after), List.of(), NATIVE), after);
     assertThat(preStop(reverted, "app")).isNull();
     assertThat(tgps(reverted)).isEqualTo(30L);
   }
@@ -125,29 +125,29 @@ class GracePeriodOwnershipTest {
     List<PolicySnapshot> ps = List.of(policy("web", spec(10, 20L)));
     Deployment d = deployment("web", Map.of("tier", "web"), null, null, container("app"));
     PlanningContext exec = new PlanningContext(false, 3);
-    Deployment current = apply(DeploymentPlanner.plan(d, ps, exec), d);
+    Deployment current = apply(WorkloadPlanner.plan(Workload.of(d), ps, exec), d);
     assertThat(tgps(current)).as("10 + 20 fits the default 30: not written").isNull();
     assertThat(preStop(current, "app")).isEqualTo(execSleep(10));
     // raise the floor so the operator owns the grace period, then something sets 5 again and again
     List<PolicySnapshot> floored = List.of(policy("web", withFloor(spec(10, 20L), 45L)));
-    current = apply(DeploymentPlanner.plan(current, floored, exec), current);
+    current = apply(WorkloadPlanner.plan(Workload.of(current), floored, exec), current);
     assertThat(tgps(current)).isEqualTo(45L);
     for (int i = 1; i <= 3; i++) {
       Deployment undone = copy(current);
       undone.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(5L);
-      DeploymentPlan plan = DeploymentPlanner.plan(undone, floored, exec);
+      WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(undone), floored, exec);
       assertThat(plan.change()).isEqualTo(Change.REAPPLY);
       current = apply(plan, undone);
     }
     Deployment undone = copy(current);
     undone.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(5L);
-    DeploymentPlan gaveUp = DeploymentPlanner.plan(undone, floored, exec);
+    WorkloadPlan gaveUp = WorkloadPlanner.plan(Workload.of(undone), floored, exec);
     assertThat(gaveUp.change()).as("R1: the 10 s hook cannot stay on a 5 s grace period").isEqualTo(Change.FIT);
     assertThat(gaveUp.verdicts().get(0).reason()).isEqualTo("FightingAnotherController");
     Deployment fitted = apply(gaveUp, undone);
     assertThat(tgps(fitted)).isEqualTo(5L);
     assertThat(preStop(fitted, "app")).as("5 - shutdown 20 < 1: no sleep fits, the hook is removed").isNull();
-    DeploymentPlan again = DeploymentPlanner.plan(fitted, floored, exec);
+    WorkloadPlan again = WorkloadPlanner.plan(Workload.of(fitted), floored, exec);
     assertThat(again.change()).as("stays stopped, no new fight").isEqualTo(Change.NONE);
     assertThat(again.verdicts().get(0).reason()).isEqualTo("FightingAnotherController");
   }
@@ -156,11 +156,11 @@ class GracePeriodOwnershipTest {
   void afterAFightAHookThatStillFitsPartlyIsShortened() {
     List<PolicySnapshot> ps = List.of(policy("web", withFloor(spec(20, 10L), 60L)));
     Deployment d = deployment("web", Map.of("tier", "web"), null, null, container("app"));
-    Deployment current = apply(DeploymentPlanner.plan(d, ps, NATIVE), d);
+    Deployment current = apply(WorkloadPlanner.plan(Workload.of(d), ps, NATIVE), d);
     for (int i = 1; i <= 4; i++) {
       Deployment undone = copy(current);
       undone.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(25L);
-      current = apply(DeploymentPlanner.plan(undone, ps, NATIVE), undone);
+      current = apply(WorkloadPlanner.plan(Workload.of(undone), ps, NATIVE), undone);
     }
     assertThat(tgps(current)).isEqualTo(25L);
     assertThat(preStop(current, "app")).as("25 - shutdown 10").isEqualTo(nativeSleep(15));
@@ -169,16 +169,16 @@ class GracePeriodOwnershipTest {
   @Test
   void anInvalidPolicyFreezesButNeverLeavesAHookAsLongAsTheGracePeriod() {
     Deployment d = deployment("web", Map.of("tier", "web"), null, null, container("app"));
-    Deployment current = apply(DeploymentPlanner.plan(d, List.of(policy("web", spec(20, 10L))), NATIVE), d);
+    Deployment current = apply(WorkloadPlanner.plan(Workload.of(d), List.of(policy("web", spec(20, 10L))), NATIVE), d);
     Deployment lowered = copy(current);
     lowered.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(12L);
     GracefulPolicySpec invalid = spec(20, 10L);
     invalid.setTerminationGracePeriodSeconds(5L); // below sleep + shutdown: invalid
-    DeploymentPlan plan = DeploymentPlanner.plan(lowered, List.of(policy("web", invalid)), NATIVE);
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(lowered), List.of(policy("web", invalid)), NATIVE);
     assertThat(plan.change()).isEqualTo(Change.FIT);
     Deployment after = apply(plan, lowered);
     assertThat(preStop(after, "app")).isEqualTo(nativeSleep(11));
-    assertThat(DeploymentPlanner.plan(after, List.of(policy("web", invalid)), NATIVE).change())
+    assertThat(WorkloadPlanner.plan(Workload.of(after), List.of(policy("web", invalid)), NATIVE).change())
         .isEqualTo(Change.NONE);
   }
 

@@ -17,7 +17,12 @@ class PolicyPrecedenceTest {
   }
 
   private static List<String> order(String annotated, PolicySnapshot... ps) {
-    return PolicyPrecedence.order(List.of(ps), annotated).stream().map(PolicySnapshot::name).toList();
+    return PolicyPrecedence.order(List.of(ps), named(annotated)).stream().map(PolicySnapshot::name).toList();
+  }
+
+  /** What the workload's graceful.io/policy annotation names, as the planner parses it. */
+  private static PolicyRef named(String annotated) {
+    return PolicyRef.parse(annotated, CoreFixtures.NS);
   }
 
   @Test
@@ -25,7 +30,7 @@ class PolicyPrecedenceTest {
     PolicySnapshot high = p("a-high", 100, "2020-01-01T00:00:00Z");
     PolicySnapshot named = p("z-named", -5, "2025-01-01T00:00:00Z");
     assertThat(order("z-named", high, named)).containsExactly("z-named", "a-high");
-    assertThat(PolicyPrecedence.explain(named, high, "z-named")).contains("graceful.io/policy");
+    assertThat(PolicyPrecedence.explain(named, high, named("z-named"))).contains("graceful.io/policy");
   }
 
   @Test
@@ -33,7 +38,7 @@ class PolicyPrecedenceTest {
     PolicySnapshot old = p("old", 1, "2020-01-01T00:00:00Z");
     PolicySnapshot young = p("young", 2, "2025-01-01T00:00:00Z");
     assertThat(order(null, old, young)).containsExactly("young", "old");
-    assertThat(PolicyPrecedence.explain(young, old, null)).contains("higher priority (2 > 1)");
+    assertThat(PolicyPrecedence.explain(young, old, named(null))).contains("higher priority (2 > 1)");
   }
 
   @Test
@@ -41,7 +46,7 @@ class PolicyPrecedenceTest {
     PolicySnapshot old = p("zz", 0, "2020-01-01T00:00:00Z");
     PolicySnapshot young = p("aa", 0, "2025-01-01T00:00:00Z");
     assertThat(order(null, young, old)).containsExactly("zz", "aa");
-    assertThat(PolicyPrecedence.explain(old, young, null)).contains("older");
+    assertThat(PolicyPrecedence.explain(old, young, named(null))).contains("older");
   }
 
   @Test
@@ -49,7 +54,7 @@ class PolicyPrecedenceTest {
     PolicySnapshot b = p("b", 0, "2024-01-01T00:00:00Z");
     PolicySnapshot a = p("a", 0, "2024-01-01T00:00:00Z");
     assertThat(order(null, b, a)).containsExactly("a", "b");
-    assertThat(PolicyPrecedence.explain(a, b, null)).contains("name");
+    assertThat(PolicyPrecedence.explain(a, b, named(null))).contains("name");
   }
 
   @Test

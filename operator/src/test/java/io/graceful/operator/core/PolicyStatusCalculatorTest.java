@@ -4,12 +4,12 @@ import static io.graceful.operator.core.CoreFixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
 import io.graceful.operator.api.v1alpha1.GovernedDeployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
 import io.graceful.operator.api.v1alpha1.HookAction;
+import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,9 +23,10 @@ class PolicyStatusCalculatorTest {
     return new PolicySnapshot(CoreFixtures.NS, "web", T0, generation, s);
   }
 
-  private static DeploymentPlan plan(String name, PolicyVerdict... verdicts) {
-    return new DeploymentPlan(CoreFixtures.NS, name, List.of(verdicts), verdicts.length == 0 ? null
-        : verdicts[0].policy(), null, Change.NONE, JsonNodeFactory.instance.arrayNode(), "", List.of());
+  private static WorkloadPlan plan(String name, PolicyVerdict... verdicts) {
+    return new WorkloadPlan(WorkloadRef.deployment(CoreFixtures.NS, name), List.of(verdicts),
+        verdicts.length == 0 ? null : verdicts[0].policy(), null, Change.NONE, JsonNodeFactory.instance.arrayNode(), "",
+        List.of());
   }
 
   private static PolicyVerdict v(DeploymentState state, String reason) {
@@ -38,7 +39,7 @@ class PolicyStatusCalculatorTest {
 
   @Test
   void countsByOutcomeAndListsTheNonApplied() {
-    List<DeploymentPlan> plans = List.of(
+    List<WorkloadPlan> plans = List.of(
         plan("a", v(DeploymentState.Applied, "Applied")),
         plan("b", v(DeploymentState.Applied, "Applied")),
         plan("z", v(DeploymentState.Skipped, "ExistingHook")),
@@ -102,7 +103,7 @@ class PolicyStatusCalculatorTest {
 
   @Test
   void listIsBoundedTo50SortedByName() {
-    List<DeploymentPlan> plans = new ArrayList<>();
+    List<WorkloadPlan> plans = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
       plans.add(plan(String.format("d%03d", 119 - i), v(DeploymentState.Skipped, "OptedOut")));
     }
@@ -141,8 +142,8 @@ class PolicyStatusCalculatorTest {
   @Test
   void lastTransitionTimeMovesOnlyWhenTheStatusFlips() {
     PolicySnapshot p = policy(1, spec(5, 10L));
-    List<DeploymentPlan> converged = List.of(plan("a", v(DeploymentState.Applied, "Applied")));
-    List<DeploymentPlan> pending = List.of(plan("a", v(DeploymentState.Pending, "ChangePending")));
+    List<WorkloadPlan> converged = List.of(plan("a", v(DeploymentState.Applied, "Applied")));
+    List<WorkloadPlan> pending = List.of(plan("a", v(DeploymentState.Pending, "ChangePending")));
     GracefulPolicyStatus s0 = PolicyStatusCalculator.compute(p, converged, null, true, T0);
     assertThat(condition(s0, "Ready").getLastTransitionTime()).isEqualTo(T0);
 
@@ -168,7 +169,7 @@ class PolicyStatusCalculatorTest {
   @Test
   void refusedWritesAreReportedAndFlipBackWhenTheyStop() {
     PolicySnapshot p = policy(1, spec(10, 20L));
-    List<DeploymentPlan> plans = List.of(plan("web", v(DeploymentState.Pending, "ChangePending")));
+    List<WorkloadPlan> plans = List.of(plan("web", v(DeploymentState.Pending, "ChangePending")));
     GracefulPolicyStatus failing = PolicyStatusCalculator.compute(p, plans, null, NativeSleepDecision.forced(true), T0, RolloutHolds.NONE,
         java.util.Map.of("web", "403: deployments.apps \"web\" is forbidden: cannot patch"));
     assertThat(condition(failing, "WritesFailing").getStatus()).isEqualTo("True");

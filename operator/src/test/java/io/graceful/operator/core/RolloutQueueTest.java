@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class RolloutQueueTest {
   static Candidate c(String ns, String name, String created) {
-    return new Candidate(ns, name, created);
+    return new Candidate(WorkloadRef.deployment(ns, name), created);
   }
 
   static TreeSet<Candidate> queue(Candidate... cs) {

@@ -10,18 +10,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.graceful.operator.GracefulOperator;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.config.OperatorConfig;
 import io.graceful.operator.controller.DecisionListener;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
-import io.graceful.operator.core.DeploymentPlan;
 import io.graceful.operator.core.GracefulAnnotations;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.mockwebserver.http.MockResponse;
+import io.graceful.operator.core.WorkloadPlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -117,7 +117,7 @@ class FaultSuiteTest {
       GracefulOperator started;
       DecisionListener counting = new DecisionListener() {
         @Override
-        public void planned(DeploymentPlan plan) {
+        public void planned(WorkloadPlan plan) {
           if (alive) {
             plans.computeIfAbsent(plan.namespace() + "/" + plan.name(), k -> new AtomicInteger()).incrementAndGet();
           }

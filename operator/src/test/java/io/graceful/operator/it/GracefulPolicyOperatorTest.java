@@ -403,7 +403,7 @@ class GracefulPolicyOperatorTest {
     h.client.resource(bumped).update();
     // the write the operator would send for the stale copy
     stale.getMetadata().setLabels(WEB);
-    var plan = io.graceful.operator.core.DeploymentPlanner.plan(stale,
+    var plan = io.graceful.operator.core.WorkloadPlanner.plan(io.graceful.operator.core.Workload.of(stale),
         List.of(new io.graceful.operator.core.PolicySnapshot(ns, "web", "2026-01-01T00:00:00Z", 1, p.getSpec())),
         new io.graceful.operator.core.PlanningContext(true, 3));
     // judged on the server's answer to the write: the running operator would revert this synthetic change

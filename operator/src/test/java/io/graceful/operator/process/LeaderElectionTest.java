@@ -19,7 +19,7 @@ import io.graceful.operator.GracefulOperator;
 import io.graceful.operator.config.OperatorConfig;
 import io.graceful.operator.controller.DecisionListener;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
-import io.graceful.operator.core.DeploymentPlan;
+import io.graceful.operator.core.WorkloadPlan;
 import io.graceful.operator.it.MockApiServer;
 import java.time.Duration;
 import java.util.List;
@@ -61,7 +61,7 @@ class LeaderElectionTest {
     }
 
     @Override
-    public void planned(DeploymentPlan plan) {
+    public void planned(WorkloadPlan plan) {
       planned.add(plan.namespace() + "/" + plan.name() + ":" + plan.change());
     }
 

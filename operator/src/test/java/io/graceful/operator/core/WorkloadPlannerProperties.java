@@ -37,15 +37,15 @@ import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Property-based tests of the planning invariants (docs/rules.md) over random Deployments and random valid
  * policies. Every property plans, applies the plan's JSON Patch to the Deployment's JSON (as the API server would)
  * and checks the result.
  */
-class DeploymentPlannerProperties {
+class WorkloadPlannerProperties {
 
   private static final List<String> CONTAINER_POOL = List.of("app", "proxy", "metrics", "worker", "log");
   private static final Map<String, List<String>> LABEL_POOL = new LinkedHashMap<>();
@@ -58,12 +58,12 @@ class DeploymentPlannerProperties {
 
   /** Everything one property run needs: a Deployment, its namespace's policies and the server's capabilities. */
   record World(Deployment deployment, List<PolicySnapshot> policies, PlanningContext context) {
-    DeploymentPlan plan() {
-      return DeploymentPlanner.plan(deployment, policies, context);
+    WorkloadPlan plan() {
+      return WorkloadPlanner.plan(Workload.of(deployment), policies, context);
     }
 
-    DeploymentPlan plan(Deployment d) {
-      return DeploymentPlanner.plan(d, policies, context);
+    WorkloadPlan plan(Deployment d) {
+      return WorkloadPlanner.plan(Workload.of(d), policies, context);
     }
 
     @Override
@@ -78,7 +78,7 @@ class DeploymentPlannerProperties {
 
   @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void r1HoldsForEveryManagedContainerAndRecognisedSleep(@ForAll("worlds") World w) {
-    DeploymentPlan plan = w.plan();
+    WorkloadPlan plan = w.plan();
     Deployment after = apply(plan, w.deployment());
     Statistics.label("change").collect(plan.change());
     Statistics.label("verdict").collect(plan.verdicts().isEmpty() ? "none"
@@ -125,7 +125,7 @@ class DeploymentPlannerProperties {
 
   @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void tgpsIsNeverLoweredByAnApply(@ForAll("worlds") World w) {
-    DeploymentPlan plan = w.plan();
+    WorkloadPlan plan = w.plan();
     Deployment after = apply(plan, w.deployment());
     assertThat(plan.change()).as("a Deployment the operator never touched has nothing to revert")
         .isIn(Change.NONE, Change.APPLY);
@@ -138,7 +138,7 @@ class DeploymentPlannerProperties {
 
   @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void onlyOwnedFieldsDiffer(@ForAll("worlds") World w) {
-    DeploymentPlan plan = w.plan();
+    WorkloadPlan plan = w.plan();
     Deployment after = apply(plan, w.deployment());
     assertThat(withoutOwnedFields(after)).isEqualTo(withoutOwnedFields(w.deployment()));
     assertThat(after.getSpec().getTemplate().getSpec().getInitContainers())
@@ -161,7 +161,7 @@ class DeploymentPlannerProperties {
   @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void planningIsIdempotent(@ForAll("worlds") World w) {
     Deployment once = apply(w.plan(), w.deployment());
-    DeploymentPlan again = w.plan(once);
+    WorkloadPlan again = w.plan(once);
     assertThat(again.change()).as("re-planning the plan's own output: %s", again.summary()).isEqualTo(Change.NONE);
     assertThat(again.patch()).isEmpty();
     // and the verdict settles: nothing stays Pending once the write landed
@@ -173,7 +173,7 @@ class DeploymentPlannerProperties {
     Deployment original = w.deployment();
     Deployment applied = apply(w.plan(), original);
     Deployment optedOut = withAnnotation(applied, GracefulAnnotations.ENABLED, "false");
-    DeploymentPlan revert = w.plan(optedOut);
+    WorkloadPlan revert = w.plan(optedOut);
     Deployment restored = apply(revert, optedOut);
     Deployment expected = withAnnotation(original, GracefulAnnotations.ENABLED, "false");
     assertThat(normalized(restored)).isEqualTo(normalized(expected));
@@ -188,7 +188,7 @@ class DeploymentPlannerProperties {
   void removingThePoliciesUndoesExactly(@ForAll("worlds") World w) {
     Deployment original = w.deployment();
     Deployment applied = apply(w.plan(), original);
-    DeploymentPlan revert = DeploymentPlanner.plan(applied, List.of(), w.context());
+    WorkloadPlan revert = WorkloadPlanner.plan(Workload.of(applied), List.of(), w.context());
     assertThat(normalized(apply(revert, applied))).isEqualTo(normalized(original));
     assertThat(revert.verdicts()).isEmpty();
   }
@@ -246,7 +246,7 @@ class DeploymentPlannerProperties {
     Deployment original = w.deployment();
     Deployment first = apply(w.plan(), original);
     World edited = new World(original, next, w.context());
-    DeploymentPlan second = edited.plan(first);
+    WorkloadPlan second = edited.plan(first);
     Deployment after = apply(second, first);
     assertThat(edited.plan(after).change()).as("idempotent after a policy change").isEqualTo(Change.NONE);
     assertThat(withoutOwnedFields(after)).isEqualTo(withoutOwnedFields(original));
@@ -265,23 +265,24 @@ class DeploymentPlannerProperties {
         });
       }
     });
-    Deployment restored = apply(DeploymentPlanner.plan(after, List.of(), w.context()), after);
+    Deployment restored = apply(WorkloadPlanner.plan(Workload.of(after), List.of(), w.context()), after);
     assertThat(normalized(restored)).isEqualTo(normalized(original));
   }
 
   @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
   void planningIsDeterministicAndIndependentOfPolicyOrder(@ForAll("worlds") World w, @ForAll Random random) {
-    DeploymentPlan first = w.plan();
-    DeploymentPlan second = DeploymentPlanner.plan(CoreFixtures.copy(w.deployment()), w.policies(), w.context());
+    WorkloadPlan first = w.plan();
+    WorkloadPlan second = WorkloadPlanner.plan(Workload.of(CoreFixtures.copy(w.deployment())), w.policies(),
+        w.context());
     assertThat(second).isEqualTo(first);
     List<PolicySnapshot> shuffled = new ArrayList<>(w.policies());
     Collections.shuffle(shuffled, random);
-    assertThat(DeploymentPlanner.plan(w.deployment(), shuffled, w.context())).isEqualTo(first);
+    assertThat(WorkloadPlanner.plan(Workload.of(w.deployment()), shuffled, w.context())).isEqualTo(first);
   }
 
   @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
   void policiesOfOtherNamespacesNeverCount(@ForAll("worlds") World w) {
-    DeploymentPlan plan = w.plan();
+    WorkloadPlan plan = w.plan();
     plan.verdicts().forEach(v -> assertThat(v.policy()).doesNotStartWith("other-"));
     if (plan.governingPolicy() != null) {
       assertThat(plan.governingPolicy()).doesNotStartWith("other-");
@@ -304,7 +305,7 @@ class DeploymentPlannerProperties {
     }
   }
 
-  private static Optional<Governing> governing(World w, DeploymentPlan plan) {
+  private static Optional<Governing> governing(World w, WorkloadPlan plan) {
     if (plan.governingPolicy() == null || plan.verdicts().isEmpty()) {
       return Optional.empty();
     }

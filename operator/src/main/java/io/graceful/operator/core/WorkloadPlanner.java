@@ -2,7 +2,6 @@ package io.graceful.operator.core;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
 import io.graceful.operator.api.v1alpha1.ExistingHook;
 import io.graceful.operator.api.v1alpha1.HookAction;
@@ -17,7 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Decides everything about one Deployment (docs/rules.md): which policy governs it (R7), the hooks and grace period it
+ * Decides everything about one workload (docs/rules.md): which policy governs it (R7), the hooks and grace period it
  * should carry (R1-R4), the undo (R8), the fight guard (R6) and the words for status and Events. Pure: same
  * inputs, same plan; no client, no clock.
  *
@@ -25,20 +24,19 @@ import java.util.TreeMap;
  * so a policy edit, a switch of governing policy and a revert are the same computation, and re-planning the
  * plan's own output changes nothing.
  */
-public final class DeploymentPlanner {
+public final class WorkloadPlanner {
 
-  private DeploymentPlanner() {
+  private WorkloadPlanner() {
   }
 
-  public static DeploymentPlan plan(Deployment deployment, List<PolicySnapshot> policies, PlanningContext context) {
-    return new Planning(deployment, policies, context).run();
+  public static WorkloadPlan plan(Workload workload, List<PolicySnapshot> policies, PlanningContext context) {
+    return new Planning(workload, policies, context).run();
   }
 
   /** One planning run; holds the intermediate values so that each step reads as a sentence. */
   private static final class Planning {
-    private final Deployment deployment;
+    private final Workload workload;
     private final String namespace;
-    private final String name;
     private final Map<String, String> annotations;
     private final List<PolicySnapshot> policies;
     private final PlanningContext context;
@@ -51,31 +49,30 @@ public final class DeploymentPlanner {
      */
     private ManagedRecord yieldedGraceClaim;
 
-    Planning(Deployment deployment, List<PolicySnapshot> policies, PlanningContext context) {
-      this.deployment = deployment;
-      this.namespace = deployment.getMetadata().getNamespace();
-      this.name = deployment.getMetadata().getName();
-      this.annotations = deployment.getMetadata().getAnnotations() == null ? Map.of()
-          : deployment.getMetadata().getAnnotations();
+    Planning(Workload workload, List<PolicySnapshot> policies, PlanningContext context) {
+      this.workload = workload;
+      this.namespace = workload.namespace();
+      this.annotations = workload.annotations();
       this.policies = policies;
       this.context = context;
     }
 
-    DeploymentPlan run() {
-      String named = blankToNull(annotations.get(GracefulAnnotations.POLICY));
-      Map<String, String> labels = deployment.getMetadata().getLabels();
+    WorkloadPlan run() {
+      String namedValue = blankToNull(annotations.get(GracefulAnnotations.POLICY));
+      PolicyRef named = PolicyRef.parse(namedValue, namespace);
       List<PolicySnapshot> matching = policies.stream()
+          // a namespaced policy governs the workloads of its own namespace only
           .filter(p -> Objects.equals(p.namespace(), namespace))
-          .filter(p -> p.name().equals(named) || p.spec() != null
-              && LabelSelectorMatcher.matches(p.spec().getSelector(), labels))
+          .filter(p -> p.ref().equals(named) || p.spec() != null
+              && LabelSelectorMatcher.matches(p.spec().getSelector(), workload.labels()))
           .toList();
       List<PolicySnapshot> ordered = PolicyPrecedence.order(matching, named);
-      if (named != null && matching.stream().noneMatch(p -> p.name().equals(named))) {
-        notices.add(new Notice("PolicyNotFound", GracefulAnnotations.POLICY + " names policy '" + named
+      if (named != null && matching.stream().noneMatch(p -> p.ref().equals(named))) {
+        notices.add(new Notice("PolicyNotFound", GracefulAnnotations.POLICY + " names policy '" + namedValue
             + "', which does not exist in namespace " + namespace));
       }
 
-      PodTemplateHooks current = PodTemplateHooks.of(deployment).orElse(null);
+      PodTemplateHooks current = PodTemplateHooks.of(workload).orElse(null);
       if (current == null) {
         return frozen(ordered, "InvalidDeployment", "the Deployment has no pod template containers to manage");
       }
@@ -89,7 +86,7 @@ public final class DeploymentPlanner {
       }
       PodTemplateHooks base = record == null ? current : record.undo(current);
 
-      String owner = WorkloadShape.controllerOwner(deployment);
+      String owner = WorkloadShape.controllerOwner(workload);
       if (owner != null) {
         return standAside(ordered, current, record, "OwnedByController", "owned by " + owner
             + " (ownerReference with controller: true), which manages this Deployment's template and would undo "
@@ -112,8 +109,8 @@ public final class DeploymentPlanner {
       }
 
       PolicySnapshot winner = ordered.get(0);
-      boolean optedIn = enabled != null || winner.name().equals(named);
-      if (WorkloadShape.recreates(deployment) && !optedIn) {
+      boolean optedIn = enabled != null || winner.ref().equals(named);
+      if (WorkloadShape.recreates(workload) && !optedIn) {
         return standAside(ordered, current, record, "RecreateStrategy", "strategy Recreate stops every pod before "
             + "new ones start: the operator's change would restart them all at once (an outage), and the sleep "
             + "adds its seconds to the outage of every later rollout; opt in with " + GracefulAnnotations.ENABLED
@@ -181,7 +178,7 @@ public final class DeploymentPlanner {
     }
 
     /** Chooses the write (if any) that turns {@code current} into {@code target} (or into {@code base}). */
-    private DeploymentPlan finish(PodTemplateHooks current, PodTemplateHooks base, String governing,
+    private WorkloadPlan finish(PodTemplateHooks current, PodTemplateHooks base, String governing,
         HookAction action, Target target, ManagedRecord record, String applySummary) {
       PodTemplateHooks desired = target == null ? base : target.hooks;
       Map<String, String> owned = target == null || desired.equals(base) ? Map.of()
@@ -243,11 +240,11 @@ public final class DeploymentPlanner {
      * without a record (after a revert) only until that rollout has ended (or the cache has not seen it yet).
      */
     private Map<String, String> withRollout(Map<String, String> owned, boolean templateChanges) {
-      long generation = deployment.getMetadata().getGeneration() == null ? 0 : deployment.getMetadata().getGeneration();
+      long generation = workload.generation();
       String now = annotations.get(GracefulAnnotations.ROLLOUT);
       String want;
       if (templateChanges) {
-        want = RolloutProgress.restartsPods(deployment) ? Long.toString(generation + 1) : null;
+        want = workload.restartsPods() ? Long.toString(generation + 1) : null;
       } else if (now == null || !owned.isEmpty()) {
         want = now;
       } else {
@@ -264,7 +261,7 @@ public final class DeploymentPlanner {
     private boolean stillRolling(String value, long generation) {
       try {
         long g = Long.parseLong(value.trim());
-        return g > generation || g == generation && RolloutProgress.of(deployment) == RolloutProgress.State.IN_PROGRESS;
+        return g > generation || g == generation && workload.rollout() == RolloutProgress.State.IN_PROGRESS;
       } catch (NumberFormatException e) {
         return false;
       }
@@ -337,7 +334,7 @@ public final class DeploymentPlanner {
       }
       // R2: never below what the template has now (30 when omitted); never written when already enough
       java.util.Optional<String> declaredBy = required > current.effectiveGracePeriod()
-          ? DeclaredFields.gracePeriodOwner(deployment, graceUndone) : java.util.Optional.empty();
+          ? DeclaredFields.gracePeriodOwner(workload, graceUndone) : java.util.Optional.empty();
       if (declaredBy.isPresent()) {
         // a manifest sets the grace period and its tool would set it back: fit the hook instead of fighting
         long grace = current.effectiveGracePeriod();
@@ -367,7 +364,7 @@ public final class DeploymentPlanner {
      * Leaves a Deployment the operator must not change (another controller's, or one whose restart is an outage):
      * no write, except that a hook of the operator's must still end before the grace period does (R1).
      */
-    private DeploymentPlan standAside(List<PolicySnapshot> ordered, PodTemplateHooks current, ManagedRecord record,
+    private WorkloadPlan standAside(List<PolicySnapshot> ordered, PodTemplateHooks current, ManagedRecord record,
         String reason, String message) {
       HookFit fit = record == null ? null : HookFit.within(current, record, governingShutdown(ordered));
       String text = message + (record == null ? "" : fit.changed()
@@ -393,16 +390,16 @@ public final class DeploymentPlanner {
       return validated.valid() ? DeploymentOverrides.resolve(annotations, validated.settings()).shutdownSeconds() : 0;
     }
 
-    private DeploymentPlan frozen(List<PolicySnapshot> ordered, String reason, String message) {
+    private WorkloadPlan frozen(List<PolicySnapshot> ordered, String reason, String message) {
       for (PolicySnapshot p : ordered) {
         verdicts.add(new PolicyVerdict(p.name(), DeploymentState.Skipped, reason, message));
       }
       return result(ordered.isEmpty() ? null : ordered.get(0).name(), null, Change.NONE, emptyPatch(), "");
     }
 
-    private DeploymentPlan result(String governing, HookAction action, Change change, ArrayNode patch,
+    private WorkloadPlan result(String governing, HookAction action, Change change, ArrayNode patch,
         String summary) {
-      return new DeploymentPlan(namespace, name, verdicts, governing, action, change, patch, summary, notices);
+      return new WorkloadPlan(workload.ref(), verdicts, governing, action, change, patch, summary, notices);
     }
 
     private static ArrayNode emptyPatch() {

@@ -6,18 +6,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The complete decision for one Deployment: what each matching policy sees, what (if anything) to write, and the
- * words for status and Events. A pure function of the Deployment, the policies of its namespace and the context.
+ * The complete decision for one workload: what each matching policy sees, what (if anything) to write, and the
+ * words for status and Events. A pure function of the workload, the policies of its namespace and the context.
  *
+ * @param ref the workload planned
  * @param verdicts one per matching policy, the governing (first in precedence) first
- * @param governingPolicy the policy whose values the Deployment should carry, or null
+ * @param governingPolicy the name of the policy whose values the workload should carry, or null
  * @param action the resolved hook action of the governing policy, or null
  * @param patch the JSON Patch that performs {@link #change()}; empty when it is {@link Change#NONE}
  * @param summary what the change does, in words (the Event message)
  */
-public record DeploymentPlan(
-    String namespace,
-    String name,
+public record WorkloadPlan(
+    WorkloadRef ref,
     List<PolicyVerdict> verdicts,
     String governingPolicy,
     HookAction action,
@@ -26,9 +26,17 @@ public record DeploymentPlan(
     String summary,
     List<Notice> notices) {
 
-  public DeploymentPlan {
+  public WorkloadPlan {
     verdicts = List.copyOf(verdicts);
     notices = List.copyOf(notices);
+  }
+
+  public String namespace() {
+    return ref.namespace();
+  }
+
+  public String name() {
+    return ref.name();
   }
 
   public Optional<PolicyVerdict> verdictFor(String policy) {

@@ -1,0 +1,62 @@
+package io.graceful.operator.core;
+
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What planning reads of one workload, whatever its kind: identity, the metadata the rules look at, the pod
+ * template, and the few facts that differ by kind. Built at the edge from the cached object (one factory per kind),
+ * so the planner has a single code path for every kind.
+ *
+ * <p>Read-only views over the cached object, not copies: the cache never changes an object in place, and a
+ * copy per plan would cost the status controller (which re-plans a whole namespace) for nothing.
+ *
+ * @param generation metadata.generation, 0 when the server left it unset
+ * @param template the pod template ({@code spec.template}), null when the object has none
+ * @param strategyType the kind's rollout strategy type ({@code spec.strategy.type} of a Deployment), or null
+ * @param restartsPods whether a template change would restart pods now (not when scaled to zero or brand new)
+ * @param rollout where the workload's latest rollout stands, read from its status
+ */
+public record Workload(
+    WorkloadRef ref,
+    long generation,
+    Map<String, String> labels,
+    Map<String, String> annotations,
+    List<OwnerReference> ownerReferences,
+    List<ManagedFieldsEntry> managedFields,
+    PodTemplateSpec template,
+    String strategyType,
+    boolean restartsPods,
+    RolloutProgress.State rollout) {
+
+  public Workload {
+    labels = labels == null ? Map.of() : Collections.unmodifiableMap(labels);
+    annotations = annotations == null ? Map.of() : Collections.unmodifiableMap(annotations);
+    ownerReferences = ownerReferences == null ? List.of() : Collections.unmodifiableList(ownerReferences);
+    managedFields = managedFields == null ? List.of() : Collections.unmodifiableList(managedFields);
+  }
+
+  public static Workload of(Deployment deployment) {
+    ObjectMeta meta = deployment.getMetadata();
+    var spec = deployment.getSpec();
+    return new Workload(WorkloadRef.deployment(meta.getNamespace(), meta.getName()),
+        meta.getGeneration() == null ? 0 : meta.getGeneration(), meta.getLabels(), meta.getAnnotations(),
+        meta.getOwnerReferences(), meta.getManagedFields(), spec == null ? null : spec.getTemplate(),
+        spec == null || spec.getStrategy() == null ? null : spec.getStrategy().getType(),
+        RolloutProgress.restartsPods(deployment), RolloutProgress.of(deployment));
+  }
+
+  public String namespace() {
+    return ref.namespace();
+  }
+
+  public String name() {
+    return ref.name();
+  }
+}

@@ -1,8 +1,5 @@
 package io.graceful.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -67,34 +64,10 @@ final class OperatorInstall {
   }
 
   String user() {
-    return "system:serviceaccount:" + NAMESPACE + ":" + serviceAccount;
+    return ServiceAccountKubeconfig.user(NAMESPACE, serviceAccount);
   }
 
   private void writeKubeconfig() {
-    String token = cp.kubectl("create", "token", serviceAccount, "-n", NAMESPACE, "--duration=6h").orFail().trim();
-    String server = cp.kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}").orFail();
-    String ca = cp.kubectl("config", "view", "--minify", "-o",
-        "jsonpath={.clusters[0].cluster.certificate-authority}").orFail();
-    try {
-      Files.writeString(kubeconfig, """
-          apiVersion: v1
-          kind: Config
-          clusters:
-          - name: e2e
-            cluster:
-              server: %s
-              certificate-authority: %s
-          users:
-          - name: %s
-            user:
-              token: %s
-          contexts:
-          - name: e2e
-            context: {cluster: e2e, user: %s, namespace: %s}
-          current-context: e2e
-          """.formatted(server, ca, user(), token, user(), NAMESPACE));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ServiceAccountKubeconfig.write(cp, NAMESPACE, serviceAccount, kubeconfig);
   }
 }

@@ -98,6 +98,14 @@ final class OperatorProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** Waits for the process to end on its own (a start failure, say) and returns its exit code. */
+  int awaitExit(Duration atMost) throws InterruptedException {
+    if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("operator " + name + " still runs after " + atMost + ":\n" + tail());
+    }
+    return process.exitValue();
+  }
+
   /** SIGTERM and the exit code. */
   int terminate() throws InterruptedException {
     process.destroy();
@@ -113,6 +121,11 @@ final class OperatorProcess implements AutoCloseable {
     if (process.isAlive()) {
       terminate();
     }
+  }
+
+  /** The Prometheus text of this process's /metrics. */
+  String metrics() {
+    return get("/metrics").body();
   }
 
   private HttpResponse<String> get(String path) {

@@ -86,10 +86,10 @@ public final class PolicyStatusCalculator {
       }
       // Applied with a qualification (a hook fitted to a GitOps grace period) is listed too: people must see it
       if (v.state() != DeploymentState.Applied || !v.reason().equals("Applied")) {
-        listed.add(new GovernedDeployment(plan.name(), v.state(), v.reason(), v.message()));
+        listed.add(new GovernedDeployment(plan.ref().kind().name(), plan.name(), v.state(), v.reason(), v.message()));
       }
     }
-    listed.sort(Comparator.comparing(GovernedDeployment::getName));
+    listed.sort(Comparator.comparing(GovernedDeployment::getKind).thenComparing(GovernedDeployment::getName));
 
     GracefulPolicyStatus status = new GracefulPolicyStatus();
     status.setObservedGeneration(policy.generation());

@@ -76,6 +76,14 @@ public class GracefulPolicySpec {
       + "graceful.io/policy annotation wins, then the higher priority, then the older policy, then the name.")
   private Long priority;
 
+  @Default("[\"Deployment\"]")
+  @SchemaFrom(type = GovernedKind[].class)
+  @JsonPropertyDescription("The workload kinds this policy governs: Deployment, StatefulSet, DaemonSet (default "
+      + "[Deployment]). A workload of a kind not listed is not matched by the selector or by its graceful.io/policy "
+      + "annotation. StatefulSets and DaemonSets with updateStrategy OnDelete get the change on their next pod "
+      + "restart (README: Workload kinds).")
+  private List<String> workloads;
+
   public LabelSelector getSelector() {
     return selector;
   }
@@ -140,6 +148,14 @@ public class GracefulPolicySpec {
     this.mode = mode;
   }
 
+  public List<String> getWorkloads() {
+    return workloads;
+  }
+
+  public void setWorkloads(List<String> workloads) {
+    this.workloads = workloads;
+  }
+
   public Long getPriority() {
     return priority;
   }
@@ -157,12 +173,13 @@ public class GracefulPolicySpec {
         && Objects.equals(shutdownSeconds, other.shutdownSeconds)
         && Objects.equals(terminationGracePeriodSeconds, other.terminationGracePeriodSeconds)
         && Objects.equals(containers, other.containers) && Objects.equals(excludeContainers, other.excludeContainers)
-        && Objects.equals(existingHook, other.existingHook) && Objects.equals(mode, other.mode) && Objects.equals(priority, other.priority);
+        && Objects.equals(existingHook, other.existingHook) && Objects.equals(mode, other.mode) && Objects.equals(priority, other.priority)
+        && Objects.equals(workloads, other.workloads);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(selector, preStop, shutdownSeconds, terminationGracePeriodSeconds, containers,
-        excludeContainers, existingHook, mode, priority);
+        excludeContainers, existingHook, mode, priority, workloads);
   }
 }

@@ -80,7 +80,7 @@ public final class PolicyStatusCalculator {
       if (v.state() == DeploymentState.Pending && holds.halted()) {
         v = new PolicyVerdict(v.policy(), v.state(), "RolloutsHalted", "held: too many of this policy's "
             + "rollouts failed; " + v.message());
-      } else if (v.state() == DeploymentState.Pending && holds.waiting().contains(plan.name())) {
+      } else if (v.state() == DeploymentState.Pending && holds.waiting().contains(plan.ref())) {
         v = new PolicyVerdict(v.policy(), v.state(), "WaitingForRolloutBudget", "waiting for a free rollout "
             + "slot; " + v.message());
       }

@@ -145,9 +145,21 @@ public final class GracefulOperator implements AutoCloseable {
         () -> new PlanningContext(nativeSleep.current(), config.maxReapplies(), java.time.Instant.now());
     EventRecorder events = new EventRecorder(client, config.identity());
     DecisionListener allDecisions = DecisionListener.both(metrics, decisions);
-    GracefulPolicyReconciler.PolicyStatusListener allStatuses = (policy, status) -> {
-      metrics.computed(policy, status);
-      statuses.computed(policy, status);
+    GracefulPolicyReconciler.PolicyStatusListener allStatuses = new GracefulPolicyReconciler.PolicyStatusListener() {
+      @Override
+      public void computed(io.graceful.operator.api.v1alpha1.GracefulPolicy policy,
+          io.graceful.operator.api.v1alpha1.GracefulPolicyStatus status) {
+        metrics.computed(policy, status);
+        statuses.computed(policy, status);
+      }
+
+      @Override
+      public void counted(io.graceful.operator.api.v1alpha1.GracefulPolicy policy,
+          Map<io.graceful.operator.core.WorkloadKind, Map<io.graceful.operator.api.v1alpha1.DeploymentState,
+              Integer>> byKind) {
+        metrics.counted(policy, byKind);
+        statuses.counted(policy, byKind);
+      }
     };
     AtomicBoolean stopping = new AtomicBoolean();
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection());

@@ -118,6 +118,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
           status.getApplied(), status.getPending());
       reportValidity(policy, status);
       listener.computed(policy, status);
+      listener.counted(policy, PolicyStatusCalculator.countsByKind(PolicySnapshots.of(policy), plans));
       if (!status.equals(policy.getStatus()) && !status.equals(lastWritten.get(policy.getMetadata().getUid()))) {
         if (LOG.isTraceEnabled()) {
           LOG.trace("status changes from {} to {}", context.getClient().getKubernetesSerialization()
@@ -172,5 +173,11 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
     PolicyStatusListener NONE = (policy, status) -> { };
 
     void computed(GracefulPolicy policy, GracefulPolicyStatus status);
+
+    /** The same status counts split by workload kind (every kind the policy governs, zeros included). */
+    default void counted(GracefulPolicy policy,
+        java.util.Map<io.graceful.operator.core.WorkloadKind, java.util.Map<
+            io.graceful.operator.api.v1alpha1.DeploymentState, Integer>> byKind) {
+    }
   }
 }

@@ -172,4 +172,30 @@ public final class PolicyStatusCalculator {
         .orElse(now);
     return new PolicyCondition(type, status, reason, message, policy.generation(), since);
   }
+
+  /**
+   * The policy's matched workloads by kind and state (the status counts split by kind, for the metrics): every kind
+   * the policy governs is present, with zeros, so a kind's series exist before its first workload.
+   */
+  public static java.util.Map<WorkloadKind, java.util.Map<DeploymentState, Integer>> countsByKind(
+      PolicySnapshot policy, List<WorkloadPlan> plans) {
+    java.util.Map<WorkloadKind, java.util.Map<DeploymentState, Integer>> out = new java.util.EnumMap<>(
+        WorkloadKind.class);
+    for (WorkloadKind kind : GovernedKinds.of(policy.spec())) {
+      out.put(kind, zeros());
+    }
+    for (WorkloadPlan plan : plans) {
+      plan.verdictFor(policy.name()).ifPresent(v -> out.computeIfAbsent(plan.ref().kind(), k -> zeros())
+          .merge(v.state(), 1, Integer::sum));
+    }
+    return out;
+  }
+
+  private static java.util.Map<DeploymentState, Integer> zeros() {
+    java.util.Map<DeploymentState, Integer> m = new java.util.EnumMap<>(DeploymentState.class);
+    for (DeploymentState state : DeploymentState.values()) {
+      m.put(state, 0);
+    }
+    return m;
+  }
 }

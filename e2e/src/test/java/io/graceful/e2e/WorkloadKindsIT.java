@@ -41,8 +41,9 @@ class WorkloadKindsIT {
     k8s = cp.admin();
     OperatorInstall install = OperatorInstall.ensure(cp);
     cp.freshNamespace(NS);
-    cp.kubectlStdin(statefulSet("db", 2, "RollingUpdate") + "---\n" + statefulSet("broker", 1, "OnDelete")
-        + "---\n" + daemonSet("proxy"), "apply", "-f", "-").orFail();
+    cp.kubectlStdin(Manifests.statefulSet(NS, "db", 2, "RollingUpdate") + "---\n"
+        + Manifests.statefulSet(NS, "broker", 1, "OnDelete") + "---\n" + Manifests.daemonSet(NS, "proxy"),
+        "apply", "-f", "-").orFail();
     await("workloads rolled out").atMost(Duration.ofSeconds(90))
         .until(() -> stsDone(sts("db")) && stsReady(sts("broker")) && dsDone(ds("proxy")));
     dbBefore = sts("db").getSpec().getTemplate();
@@ -56,52 +57,6 @@ class WorkloadKindsIT {
     if (operator != null) {
       operator.close();
     }
-  }
-
-  private static String statefulSet(String name, int replicas, String strategy) {
-    return """
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: %s
-          namespace: %s
-          labels: {tier: web}
-        spec:
-          replicas: %d
-          serviceName: %s
-          podManagementPolicy: OrderedReady
-          updateStrategy: {type: %s}
-          selector:
-            matchLabels: {app: %s}
-          template:
-            metadata:
-              labels: {app: %s}
-            spec:
-              containers:
-              - name: web
-                image: nginx:1.27-alpine
-        """.formatted(name, NS, replicas, name, strategy, name, name);
-  }
-
-  private static String daemonSet(String name) {
-    return """
-        apiVersion: apps/v1
-        kind: DaemonSet
-        metadata:
-          name: %s
-          namespace: %s
-          labels: {tier: web}
-        spec:
-          selector:
-            matchLabels: {app: %s}
-          template:
-            metadata:
-              labels: {app: %s}
-            spec:
-              containers:
-              - name: web
-                image: nginx:1.27-alpine
-        """.formatted(name, NS, name, name);
   }
 
   private static String policy() {

@@ -48,33 +48,31 @@ public record Workload(
   }
 
   public static Workload of(Deployment deployment) {
-    ObjectMeta meta = deployment.getMetadata();
     var spec = deployment.getSpec();
-    return new Workload(WorkloadRef.deployment(meta.getNamespace(), meta.getName()),
-        meta.getGeneration() == null ? 0 : meta.getGeneration(), meta.getLabels(), meta.getAnnotations(),
-        meta.getOwnerReferences(), meta.getManagedFields(), spec == null ? null : spec.getTemplate(),
+    return of(WorkloadKind.Deployment, deployment.getMetadata(), spec == null ? null : spec.getTemplate(),
         spec == null || spec.getStrategy() == null ? null : spec.getStrategy().getType(),
         RolloutProgress.restartsPods(deployment), RolloutProgress.of(deployment));
   }
 
   public static Workload of(StatefulSet set) {
-    ObjectMeta meta = set.getMetadata();
     var spec = set.getSpec();
-    return new Workload(new WorkloadRef(WorkloadKind.StatefulSet, meta.getNamespace(), meta.getName()),
-        meta.getGeneration() == null ? 0 : meta.getGeneration(), meta.getLabels(), meta.getAnnotations(),
-        meta.getOwnerReferences(), meta.getManagedFields(), spec == null ? null : spec.getTemplate(),
+    return of(WorkloadKind.StatefulSet, set.getMetadata(), spec == null ? null : spec.getTemplate(),
         spec == null || spec.getUpdateStrategy() == null ? null : spec.getUpdateStrategy().getType(),
         RolloutProgress.restartsPods(set), RolloutProgress.of(set));
   }
 
   public static Workload of(DaemonSet set) {
-    ObjectMeta meta = set.getMetadata();
     var spec = set.getSpec();
-    return new Workload(new WorkloadRef(WorkloadKind.DaemonSet, meta.getNamespace(), meta.getName()),
-        meta.getGeneration() == null ? 0 : meta.getGeneration(), meta.getLabels(), meta.getAnnotations(),
-        meta.getOwnerReferences(), meta.getManagedFields(), spec == null ? null : spec.getTemplate(),
+    return of(WorkloadKind.DaemonSet, set.getMetadata(), spec == null ? null : spec.getTemplate(),
         spec == null || spec.getUpdateStrategy() == null ? null : spec.getUpdateStrategy().getType(),
         RolloutProgress.restartsPods(set), RolloutProgress.of(set));
+  }
+
+  private static Workload of(WorkloadKind kind, ObjectMeta meta, PodTemplateSpec template, String strategyType,
+      boolean restartsPods, RolloutProgress.State rollout) {
+    return new Workload(new WorkloadRef(kind, meta.getNamespace(), meta.getName()),
+        meta.getGeneration() == null ? 0 : meta.getGeneration(), meta.getLabels(), meta.getAnnotations(),
+        meta.getOwnerReferences(), meta.getManagedFields(), template, strategyType, restartsPods, rollout);
   }
 
   public String namespace() {

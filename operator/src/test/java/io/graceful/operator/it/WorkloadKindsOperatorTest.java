@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * StatefulSets and DaemonSets against the mock API server: governed only when the policy lists their kind, one
- * JSON Patch per change on the right resource, exact revert, audit writes nothing, OnDelete takes no rollout slot,
- * and the rollout budget counts every kind (a StatefulSet and a Deployment of one name are two workloads).
+ * JSON Patch per change on the right resource, exact revert, audit writes nothing, a fight stops, OnDelete takes no
+ * rollout slot, the rollout budget counts every kind (a StatefulSet and a Deployment of one name are two
+ * workloads), and start-up names a kind it may not list.
  */
 class WorkloadKindsOperatorTest {
   private static final Map<String, String> DB = Map.of("tier", "db");
@@ -201,6 +202,45 @@ class WorkloadKindsOperatorTest {
     assertThat(patches(ns, "deployments")).hasSize(1);
     assertThat(patches(ns, "statefulsets")).hasSize(1);
     assertThat(patches(ns, "daemonsets")).hasSize(1);
+  }
+
+  @Test
+  void aFightOverADaemonSetStopsAfterAFewAttemptsWithStateConflict() {
+    h = new OperatorHarness("31", OperatorConfig.defaults());
+    String ns = h.newNamespace("ds-fight");
+    h.client.resource(daemonSet(ns, "proxy", DB, "RollingUpdate", container("envoy"))).create();
+    h.client.resource(policy(ns, "edge", DB, 5, 10L, "DaemonSet")).create();
+    int maxReapplies = OperatorConfig.defaults().maxReapplies();
+    for (int round = 0; round <= maxReapplies; round++) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> ds(ns, "proxy").getSpec().getTemplate().getSpec()
+          .getContainers().get(0).getLifecycle() != null);
+      // "another controller" removes the hook again
+      DaemonSet undo = ds(ns, "proxy");
+      undo.getSpec().getTemplate().getSpec().getContainers().get(0).setLifecycle(null);
+      h.client.resource(undo).update();
+    }
+    GracefulPolicy p = h.awaitPolicy(ns, "edge", x -> x.getStatus().getConflicts() == 1);
+    assertThat(p.getStatus().getDeployments()).singleElement().satisfies(g -> {
+      assertThat(g.getKind()).isEqualTo("DaemonSet");
+      assertThat(g.getReason()).isEqualTo("FightingAnotherController");
+    });
+    assertThat(patches(ns, "daemonsets")).hasSize(1 + maxReapplies);
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.events(ns, "proxy").stream()
+        .anyMatch(e -> e.getReason().equals("FightingAnotherController")));
+  }
+
+  @Test
+  void startUpWithoutPermissionToListAKindFailsNamingIt() {
+    String user = "system:serviceaccount:graceful-system:graceful-operator";
+    for (String plural : List.of("statefulsets", "daemonsets")) {
+      try (MockApiServer api = new MockApiServer("31")) {
+        api.deny("GET", "/apis/apps/v1/" + plural, user, "list", plural, "apps");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.graceful.operator.runtime.Preflight.check(
+                api.operatorClient(), java.util.Set.of()))
+            .isInstanceOf(io.graceful.operator.runtime.StartFailedException.class)
+            .hasMessageContaining("may not list " + plural + ".apps in all namespaces");
+      }
+    }
   }
 
   /** The workloads whose operator rollout has not finished: written, status behind the new generation. */

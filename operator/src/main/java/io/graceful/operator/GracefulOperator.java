@@ -52,8 +52,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator assembled: two controllers over one client. {@link #start} returns when the informer caches are
- * synced (or, with leader election, once the process is a candidate). The client is the caller's to close.
+ * The operator assembled: a controller per workload kind and the policy status controller, over one client.
+ * {@link #start} returns when the informer caches are synced (or, with leader election, once the process is a
+ * candidate). The client is the caller's to close.
  */
 public final class GracefulOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GracefulOperator.class);

@@ -28,8 +28,8 @@ import java.util.Objects;
 public class GracefulPolicySpec {
   public static final int DEFAULT_SHUTDOWN_SECONDS = 10;
 
-  @JsonPropertyDescription("Label selector over the Deployments of this namespace. Omitted or empty selects no "
-      + "Deployment by labels; Deployments can still opt in with the annotation graceful.io/policy: <name>.")
+  @JsonPropertyDescription("Label selector over the workloads of this namespace (of the kinds in workloads). Omitted "
+      + "or empty selects none by labels; a workload can still opt in with the annotation graceful.io/policy: <name>.")
   private LabelSelector selector;
 
   @Required
@@ -65,14 +65,14 @@ public class GracefulPolicySpec {
 
   @Default("Enforce")
   @SchemaFrom(type = PolicyMode.class)
-  @JsonPropertyDescription("Enforce (default) changes Deployments. Audit computes and reports what it would do in "
-      + "status and Events, writes nothing to Deployments, and restores Deployments it had changed.")
+  @JsonPropertyDescription("Enforce (default) changes workloads. Audit computes and reports what it would do in "
+      + "status and Events, writes nothing to workloads, and restores workloads it had changed.")
   private String mode;
 
   @Min(-1000000)
   @Max(1000000)
   @Default("0")
-  @JsonPropertyDescription("When several policies select one Deployment: the one named by the Deployment's "
+  @JsonPropertyDescription("When several policies select one workload: the one named by the workload's "
       + "graceful.io/policy annotation wins, then the higher priority, then the older policy, then the name.")
   private Long priority;
 

@@ -79,9 +79,9 @@ public class GracefulPolicySpec {
   @Default("[\"Deployment\"]")
   @SchemaFrom(type = GovernedKind[].class)
   @JsonPropertyDescription("The workload kinds this policy governs: Deployment, StatefulSet, DaemonSet (default "
-      + "[Deployment]). A workload of a kind not listed is not matched by the selector or by its graceful.io/policy "
-      + "annotation. StatefulSets and DaemonSets with updateStrategy OnDelete get the change on their next pod "
-      + "restart (README: Workload kinds).")
+      + "[Deployment]; an empty list means the same). A workload of a kind not listed is not matched by the selector "
+      + "or by its graceful.io/policy annotation. StatefulSets and DaemonSets with updateStrategy OnDelete get the "
+      + "change on their next pod restart (README: Workload kinds).")
   private List<String> workloads;
 
   public LabelSelector getSelector() {

@@ -28,7 +28,7 @@ ETCD_PORT="${GRACEFUL_E2E_ETCD_PORT:-12379}"
 ETCD_PEER_PORT=$((ETCD_PORT + 1))
 KCM_PORT="${GRACEFUL_E2E_KCM_PORT:-10357}"
 WAIT_SECONDS="${GRACEFUL_E2E_WAIT_SECONDS:-120}"
-CONTROLLERS="${GRACEFUL_E2E_CONTROLLERS:-deployment-controller,replicaset-controller,endpointslice-controller,endpoints-controller,namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller,clusterrole-aggregation-controller}"
+CONTROLLERS="${GRACEFUL_E2E_CONTROLLERS:-deployment-controller,replicaset-controller,statefulset-controller,daemonset-controller,endpointslice-controller,endpoints-controller,namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller,clusterrole-aggregation-controller}"
 
 # Bump when the way binaries are built changes (flags, stamping): the cache key includes it.
 BUILD_RECIPE=2

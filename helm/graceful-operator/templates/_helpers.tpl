@@ -166,8 +166,8 @@ Renders "true" or nothing.
 {{/*
 What the operator does to the workloads it governs, and nothing more (checked by chart-tests against an
 allow-list of the requests the operator sends):
-- Deployments: read and watch, and JSON Patch the pod template's preStop hooks and grace period. No update,
-  no create/delete.
+- Deployments, StatefulSets, DaemonSets: read and watch, and JSON Patch the pod template's preStop hooks and grace
+  period. No update, no create/delete.
 - GracefulPolicies: read and watch; write only their status subresource.
 - Events: record what was changed, skipped, reverted or conflicted. Each Event has a name derived from its object,
   reason and message: get it by name (was this already reported?), create it, or patch it to count a repeat.
@@ -176,7 +176,7 @@ No Secrets, no Pods, no wildcards.
 */}}
 {{- define "graceful-operator.workloadRules" -}}
 - apiGroups: ["apps"]
-  resources: ["deployments"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["graceful.io"]
   resources: ["gracefulpolicies"]

@@ -27,9 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 class RbacTest {
 
-  /** What the operator does to the objects it governs (GracefulPolicies, Deployments, Events). */
+  /** What the operator does to the objects it governs (GracefulPolicies, the workload kinds, Events). */
   static final List<String> WORKLOAD_REQUESTS = List.of(
       "get deployments.apps", "list deployments.apps", "watch deployments.apps", "patch deployments.apps",
+      "get statefulsets.apps", "list statefulsets.apps", "watch statefulsets.apps", "patch statefulsets.apps",
+      "get daemonsets.apps", "list daemonsets.apps", "watch daemonsets.apps", "patch daemonsets.apps",
       "get gracefulpolicies.graceful.io", "list gracefulpolicies.graceful.io", "watch gracefulpolicies.graceful.io",
       "patch gracefulpolicies.graceful.io/status", "update gracefulpolicies.graceful.io/status",
       "get events", "create events", "patch events");

@@ -73,6 +73,17 @@ class CrdIT {
   }
 
   @Test
+  void theServerDefaultsWorkloadsToDeploymentsAndRefusesAnUnservedKind() {
+    cp.kubectlStdin(policy("default-kinds", "sleepSeconds: 5"), "apply", "-f", "-").orFail();
+    assertThat(cp.kubectl("get", "gp", "-n", NS, "default-kinds", "-o", "jsonpath={.spec.workloads}").orFail())
+        .isEqualTo("[\"Deployment\"]");
+    Cli.Result r = cp.kubectlStdin(policy("rollouts", "sleepSeconds: 5", "workloads: [StatefulSet, Rollout]"),
+        "apply", "-f", "-");
+    assertThat(r.ok()).as(r.toString()).isFalse();
+    assertThat(r.stderr()).contains("spec.workloads[1]").contains("Unsupported value: \"Rollout\"");
+  }
+
+  @Test
   void graceShorterThanSleepPlusShutdownIsRejectedByTheCelRule() {
     Cli.Result r = cp.kubectlStdin(policy("short-grace", "sleepSeconds: 10",
         "shutdownSeconds: 20", "terminationGracePeriodSeconds: 25"), "apply", "-f", "-");

@@ -107,6 +107,16 @@ final class FakeKubelet implements AutoCloseable {
             .withArchitecture("amd64").withContainerRuntimeVersion("fake://0").withOsImage("fake")
             .withKernelVersion("fake").withMachineID("e2e").withSystemUUID("e2e").withBootID("e2e").endNodeInfo()
         .endStatus().build());
+    // the API server taints a new Node not-ready; the node lifecycle controller (not run here: it would declare
+    // the fake node dead, no kubelet renews its Lease) lifts the taint once the node is Ready. The DaemonSet
+    // controller honours it, so without this no DaemonSet pod would ever be placed on the node
+    client.nodes().withName(NODE).edit(n -> {
+      if (n.getSpec() != null && n.getSpec().getTaints() != null) {
+        n.getSpec().setTaints(n.getSpec().getTaints().stream()
+            .filter(t -> !"node.kubernetes.io/not-ready".equals(t.getKey())).toList());
+      }
+      return n;
+    });
   }
 
   private void sync(Pod pod) {

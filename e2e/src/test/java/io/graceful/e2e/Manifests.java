@@ -1,6 +1,6 @@
 package io.graceful.e2e;
 
-/** YAML a user would write, for the tests' own Deployments and policies. */
+/** YAML a user would write, for the tests' own workloads and policies. */
 final class Manifests {
   private Manifests() {
   }
@@ -31,6 +31,54 @@ final class Manifests {
               - name: web
                 image: nginx:1.27-alpine
         """.formatted(name, ns, replicas, name, name, extra);
+  }
+
+  /** A one-container StatefulSet labelled {@code tier: web}, OrderedReady, with the given update strategy. */
+  static String statefulSet(String ns, String name, int replicas, String updateStrategy) {
+    return """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: %s
+          namespace: %s
+          labels: {tier: web}
+        spec:
+          replicas: %d
+          serviceName: %s
+          podManagementPolicy: OrderedReady
+          updateStrategy: {type: %s}
+          selector:
+            matchLabels: {app: %s}
+          template:
+            metadata:
+              labels: {app: %s}
+            spec:
+              containers:
+              - name: web
+                image: nginx:1.27-alpine
+        """.formatted(name, ns, replicas, name, updateStrategy, name, name);
+  }
+
+  /** A one-container DaemonSet labelled {@code tier: web} (RollingUpdate). */
+  static String daemonSet(String ns, String name) {
+    return """
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata:
+          name: %s
+          namespace: %s
+          labels: {tier: web}
+        spec:
+          selector:
+            matchLabels: {app: %s}
+          template:
+            metadata:
+              labels: {app: %s}
+            spec:
+              containers:
+              - name: web
+                image: nginx:1.27-alpine
+        """.formatted(name, ns, name, name);
   }
 
   /** A policy over {@code tier: web}. */

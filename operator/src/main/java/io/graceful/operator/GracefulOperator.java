@@ -3,14 +3,20 @@ package io.graceful.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.graceful.operator.config.OperatorConfig;
 import io.graceful.operator.controller.DecisionListener;
-import io.graceful.operator.controller.DeploymentFilters;
+import io.graceful.operator.controller.DaemonSetReconciler;
 import io.graceful.operator.controller.DeploymentReconciler;
-import io.graceful.operator.controller.DeploymentWriter;
+import io.graceful.operator.controller.KindSupport;
+import io.graceful.operator.controller.PrunedStore;
+import io.graceful.operator.controller.StatefulSetReconciler;
+import io.graceful.operator.controller.Wakeups;
+import io.graceful.operator.controller.WorkloadCaches;
+import io.graceful.operator.controller.WorkloadFilters;
+import io.graceful.operator.controller.WorkloadReconciler;
+import io.graceful.operator.controller.WorkloadWriter;
 import io.graceful.operator.controller.EventRecorder;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
 import io.graceful.operator.controller.PolicySettling;
 import io.graceful.operator.controller.PolicyStatusTrigger;
-import io.graceful.operator.controller.PrunedDeploymentStore;
 import io.graceful.operator.controller.RetryForever;
 import io.graceful.operator.controller.RolloutBudget;
 import io.graceful.operator.controller.WriteFailures;
@@ -46,8 +52,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator assembled: two controllers over one client. {@link #start} returns when the informer caches are
- * synced (or, with leader election, once the process is a candidate). The client is the caller's to close.
+ * The operator assembled: a controller per workload kind and the policy status controller, over one client.
+ * {@link #start} returns when the informer caches are synced (or, with leader election, once the process is a
+ * candidate). The client is the caller's to close.
  */
 public final class GracefulOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GracefulOperator.class);
@@ -139,9 +146,21 @@ public final class GracefulOperator implements AutoCloseable {
         () -> new PlanningContext(nativeSleep.current(), config.maxReapplies(), java.time.Instant.now());
     EventRecorder events = new EventRecorder(client, config.identity());
     DecisionListener allDecisions = DecisionListener.both(metrics, decisions);
-    GracefulPolicyReconciler.PolicyStatusListener allStatuses = (policy, status) -> {
-      metrics.computed(policy, status);
-      statuses.computed(policy, status);
+    GracefulPolicyReconciler.PolicyStatusListener allStatuses = new GracefulPolicyReconciler.PolicyStatusListener() {
+      @Override
+      public void computed(io.graceful.operator.api.v1alpha1.GracefulPolicy policy,
+          io.graceful.operator.api.v1alpha1.GracefulPolicyStatus status) {
+        metrics.computed(policy, status);
+        statuses.computed(policy, status);
+      }
+
+      @Override
+      public void counted(io.graceful.operator.api.v1alpha1.GracefulPolicy policy,
+          Map<io.graceful.operator.core.WorkloadKind, Map<io.graceful.operator.api.v1alpha1.DeploymentState,
+              Integer>> byKind) {
+        metrics.counted(policy, byKind);
+        statuses.counted(policy, byKind);
+      }
     };
     AtomicBoolean stopping = new AtomicBoolean();
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection());
@@ -192,40 +211,67 @@ public final class GracefulOperator implements AutoCloseable {
       }
     });
     RolloutBudget budget = new RolloutBudget(config.maxConcurrentRollouts(),
-        config.maxConcurrentRolloutsPerNamespace(), config.rolloutFailureThreshold(), System::nanoTime);
+        config.maxConcurrentRolloutsPerNamespace(), config.rolloutFailureThreshold(), System::nanoTime,
+        KindSupport.SERVED.stream().map(KindSupport::kind).collect(java.util.stream.Collectors.toSet()));
     metrics.rolloutsFrom(budget);
     PolicyStatusTrigger statusTrigger = new PolicyStatusTrigger();
     WriteFailures writeFailures = new WriteFailures();
     metrics.writeFailuresFrom(writeFailures);
-    DeploymentReconciler deploymentReconciler = new DeploymentReconciler(planning, new DeploymentWriter(client),
-        events, allDecisions, budget, statusTrigger, new PolicySettling(config.policySettle(), System::nanoTime), writeFailures);
-    RegisteredController<Deployment> deploymentController = operator.register(deploymentReconciler,
-        GracefulOperator.<Deployment>scope(config.watchNamespaces(), config.retryMaxDelay(), o -> {
-          o.withOnUpdateFilter(DeploymentFilters.relevantUpdate(budget));
-          if (singleInformer(config)) {
-            o.withItemStore(new PrunedDeploymentStore());
-          }
-        }));
-    // The controllers start in parallel: the policy reconciler may run before the Deployment controller's event
-    // sources exist (their caches are created when they start). It only ever sees the Deployment cache through
-    // this gate, which hands it out once every informer of that controller is running and synced.
-    java.util.function.Supplier<IndexerResourceCache<Deployment>> syncedDeployments = () -> {
-      IndexerResourceCache<Deployment> cache = deploymentReconciler.deploymentCache();
-      return cache != null && running(cache) && synced(deploymentController) ? cache : null;
-    };
+    // one settle and one wake-up routing for every kind: a policy change holds all of a namespace's writes, and a
+    // slot freed by one kind may go to another
+    PolicySettling settling = new PolicySettling(config.policySettle(), System::nanoTime);
+    Wakeups wakeups = new Wakeups();
+    WorkloadWriter writer = new WorkloadWriter(client);
+    WorkloadCaches caches = new WorkloadCaches();
+    List<WorkloadReconciler<?>> workloadReconcilers = List.of(
+        new DeploymentReconciler(planning, writer, events, allDecisions, budget, statusTrigger, settling,
+            writeFailures, wakeups),
+        new StatefulSetReconciler(planning, writer, events, allDecisions, budget, statusTrigger, settling,
+            writeFailures, wakeups),
+        new DaemonSetReconciler(planning, writer, events, allDecisions, budget, statusTrigger, settling,
+            writeFailures, wakeups));
+    RegisteredController<Deployment> deploymentController = null;
+    for (WorkloadReconciler<?> reconciler : workloadReconcilers) {
+      RegisteredController<?> registered = registerWorkloads(operator, reconciler, config, budget, caches);
+      if (reconciler instanceof DeploymentReconciler) {
+        @SuppressWarnings("unchecked")
+        RegisteredController<Deployment> d = (RegisteredController<Deployment>) registered;
+        deploymentController = d;
+      }
+    }
     GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
-        Clock.systemUTC(), budget, syncedDeployments, () -> syncedDeployments.get() != null, statusTrigger,
-        writeFailures);
+        Clock.systemUTC(), budget, caches, statusTrigger, writeFailures);
     metrics.policiesFrom(policies::existingPolicies);
     operator.register(policies, scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
     nativeSleep.onChange((before, after) -> {
       if (after.plansDifferFrom(before)) {
         // a native sleep on a kubelet that cannot run it is silently ignored: switching is the safe choice
-        deploymentReconciler.replanAll();
+        workloadReconcilers.forEach(WorkloadReconciler::replanAll);
       }
       statusTrigger.allChanged();
     });
     return new Assembly(operator, deploymentController, policies, metrics, stopping, leading, failure, nativeSleep);
+  }
+
+  /**
+   * Registers one workload kind's controller (pruned cache, update filter) and hands its cache to the status
+   * controller through a gate. The controllers start in parallel: the policy reconciler may run before a workload
+   * controller's event sources exist (their caches are created when they start); it only ever sees a cache once
+   * every informer of that controller is running and synced.
+   */
+  private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> RegisteredController<T> registerWorkloads(
+      Operator operator, WorkloadReconciler<T> reconciler, OperatorConfig config, RolloutBudget budget,
+      WorkloadCaches caches) {
+    KindSupport<T> kind = reconciler.kind();
+    RegisteredController<T> controller = operator.register(reconciler,
+        GracefulOperator.<T>scope(config.watchNamespaces(), config.retryMaxDelay(), o -> {
+          o.withOnUpdateFilter(WorkloadFilters.relevantUpdate(kind, budget));
+          if (singleInformer(config)) {
+            o.withItemStore(new PrunedStore<>(kind.prune()));
+          }
+        }));
+    caches.add(reconciler, () -> reconciler.cache() != null && running(reconciler.cache()) && synced(controller));
+    return controller;
   }
 
   /**

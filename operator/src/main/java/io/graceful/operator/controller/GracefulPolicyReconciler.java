@@ -1,6 +1,5 @@
 package io.graceful.operator.controller;
 
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
 import io.graceful.operator.api.v1alpha1.PolicyCondition;
@@ -8,7 +7,6 @@ import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.core.PolicyRef;
 import io.graceful.operator.core.PolicySnapshot;
 import io.graceful.operator.core.PolicyStatusCalculator;
-import io.graceful.operator.core.Workload;
 import io.graceful.operator.core.WorkloadPlan;
 import io.graceful.operator.core.WorkloadPlanner;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -34,10 +32,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Keeps each policy's status true to the world. It re-plans the Deployments of the policy's namespace from the
- * Deployment controller's cache (the same pure planner, so status and writes always agree) and writes the status
- * only when it differs. Deployment changes arrive through {@link PolicyStatusTrigger} and are coalesced per policy
- * by the framework, so a burst of Deployment changes costs a few status computations, not one each.
+ * Keeps each policy's status true to the world. It re-plans the workloads (every kind) of the policy's namespace
+ * from the workload controllers' caches (the same pure planner, so status and writes always agree) and writes the
+ * status only when it differs. Workload changes arrive through {@link PolicyStatusTrigger} and are coalesced per
+ * policy by the framework, so a burst of workload changes costs a few status computations, not one each.
  */
 @ControllerConfiguration(name = GracefulPolicyReconciler.NAME)
 public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
@@ -53,22 +51,18 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
 
   private final RolloutBudget budget;
   private final WriteFailures failures;
-  private final java.util.function.Supplier<IndexerResourceCache<Deployment>> deployments;
-  private final java.util.function.BooleanSupplier deploymentsSynced;
+  private final WorkloadCaches workloads;
   private final PolicyStatusTrigger trigger;
 
   /**
-   * @param deployments the Deployment controller's cache (read, never a second informer)
-   * @param deploymentsSynced whether that cache holds the whole cluster yet: a status computed from a partial
-   *     cache would be wrong, and written
-   * @param trigger how Deployment changes reach this controller
+   * @param workloads the workload controllers' caches (read, never a second informer)
+   * @param trigger how workload changes reach this controller
    */
   public GracefulPolicyReconciler(java.util.function.Supplier<PlanningContext> planning, EventRecorder events, PolicyStatusListener listener,
-      Clock clock, RolloutBudget budget, java.util.function.Supplier<IndexerResourceCache<Deployment>> deployments,
-      java.util.function.BooleanSupplier deploymentsSynced, PolicyStatusTrigger trigger, WriteFailures failures) {
+      Clock clock, RolloutBudget budget, WorkloadCaches workloads, PolicyStatusTrigger trigger,
+      WriteFailures failures) {
     this.failures = failures;
-    this.deployments = deployments;
-    this.deploymentsSynced = deploymentsSynced;
+    this.workloads = workloads;
     this.trigger = trigger;
     this.planning = planning;
     this.events = events;
@@ -106,26 +100,25 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   @Override
   public UpdateControl<GracefulPolicy> reconcile(GracefulPolicy policy, Context<GracefulPolicy> context) {
     String namespace = policy.getMetadata().getNamespace();
-    IndexerResourceCache<Deployment> deploymentCache = deployments.get();
-    if (deploymentCache == null || !deploymentsSynced.getAsBoolean()) {
+    if (!workloads.synced()) {
       return UpdateControl.<GracefulPolicy>noUpdate().rescheduleAfter(java.time.Duration.ofSeconds(1));
     }
     try (MDC.MDCCloseable ignored = MDC.putCloseable("policy", namespace + "/" + policy.getMetadata().getName())) {
       List<PolicySnapshot> neighbours = NamespaceIndex.in(context.getPrimaryCache(), namespace).stream()
           .map(PolicySnapshots::of).toList();
       PlanningContext facts = planning.get();
-      List<WorkloadPlan> plans = NamespaceIndex.in(deploymentCache, namespace).stream()
-          .peek(budget::observe)
-          .map(d -> WorkloadPlanner.plan(Workload.of(d), neighbours, facts)).toList();
+      List<WorkloadPlan> plans = workloads.in(namespace, budget).stream()
+          .map(w -> WorkloadPlanner.plan(w, neighbours, facts)).toList();
       String time = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
           policy.getStatus(), facts.nativeSleep(), time,
           budget.holdsFor(namespace, policy.getMetadata().getName()),
           failures.of(namespace, policy.getMetadata().getName()));
-      LOG.debug("status over {} Deployments: matched {} applied {} pending {}", plans.size(), status.getMatched(),
+      LOG.debug("status over {} workloads: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
       reportValidity(policy, status);
       listener.computed(policy, status);
+      listener.counted(policy, PolicyStatusCalculator.countsByKind(PolicySnapshots.of(policy), plans));
       if (!status.equals(policy.getStatus()) && !status.equals(lastWritten.get(policy.getMetadata().getUid()))) {
         if (LOG.isTraceEnabled()) {
           LOG.trace("status changes from {} to {}", context.getClient().getKubernetesSerialization()
@@ -180,5 +173,11 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
     PolicyStatusListener NONE = (policy, status) -> { };
 
     void computed(GracefulPolicy policy, GracefulPolicyStatus status);
+
+    /** The same status counts split by workload kind (every kind the policy governs, zeros included). */
+    default void counted(GracefulPolicy policy,
+        java.util.Map<io.graceful.operator.core.WorkloadKind, java.util.Map<
+            io.graceful.operator.api.v1alpha1.DeploymentState, Integer>> byKind) {
+    }
   }
 }

@@ -40,25 +40,7 @@ public final class PrunedDeploymentStore extends BasicItemStore<Deployment> {
    * every watch event.
    */
   static Deployment prune(Deployment d) {
-    ObjectMeta m = d.getMetadata();
-    ObjectMeta meta = new ObjectMeta();
-    meta.setName(m.getName());
-    meta.setNamespace(m.getNamespace());
-    meta.setUid(m.getUid());
-    meta.setResourceVersion(m.getResourceVersion());
-    meta.setGeneration(m.getGeneration());
-    meta.setCreationTimestamp(m.getCreationTimestamp());
-    meta.setDeletionTimestamp(m.getDeletionTimestamp());
-    meta.setLabels(m.getLabels());
-    meta.setAnnotations(m.getAnnotations());
-    // a controlling owner makes the Deployment another controller's (R14); other owner references do not matter
-    if (m.getOwnerReferences() != null && !m.getOwnerReferences().isEmpty()) {
-      List<OwnerReference> controllers = m.getOwnerReferences().stream()
-          .filter(r -> r != null && Boolean.TRUE.equals(r.getController())).toList();
-      meta.setOwnerReferences(controllers.isEmpty() ? null : controllers);
-    }
-    // who sets the grace period from a manifest (GitOps), reduced to that one path
-    meta.setManagedFields(io.graceful.operator.core.DeclaredFields.relevant(m.getManagedFields()));
+    ObjectMeta meta = meta(d.getMetadata());
     Deployment out = new Deployment();
     out.setApiVersion(d.getApiVersion());
     out.setKind(d.getKind());
@@ -72,27 +54,7 @@ public final class PrunedDeploymentStore extends BasicItemStore<Deployment> {
         strategy.setType(d.getSpec().getStrategy().getType());
         spec.setStrategy(strategy);
       }
-      PodSpec pod = d.getSpec().getTemplate() == null ? null : d.getSpec().getTemplate().getSpec();
-      if (pod != null) {
-        PodSpec keptPod = new PodSpec();
-        if (pod.getContainers() != null) {
-          List<Container> containers = new ArrayList<>(pod.getContainers().size());
-          for (Container c : pod.getContainers()) {
-            Container kept = null;
-            if (c != null) {
-              kept = new Container();
-              kept.setName(c.getName());
-              kept.setLifecycle(c.getLifecycle());
-            }
-            containers.add(kept);
-          }
-          keptPod.setContainers(containers);
-        }
-        keptPod.setTerminationGracePeriodSeconds(pod.getTerminationGracePeriodSeconds());
-        PodTemplateSpec template = new PodTemplateSpec();
-        template.setSpec(keptPod);
-        spec.setTemplate(template);
-      }
+      spec.setTemplate(template(d.getSpec().getTemplate()));
       out.setSpec(spec);
     }
     DeploymentStatus s = d.getStatus();
@@ -115,5 +77,60 @@ public final class PrunedDeploymentStore extends BasicItemStore<Deployment> {
       out.setStatus(status);
     }
     return out;
+  }
+
+  /**
+   * The metadata the operator reads: identity, labels and annotations whole (update filters compare them with
+   * fresh objects), a controlling owner only (R14), managedFields reduced to the grace period's owners.
+   */
+  static ObjectMeta meta(ObjectMeta m) {
+    ObjectMeta meta = new ObjectMeta();
+    meta.setName(m.getName());
+    meta.setNamespace(m.getNamespace());
+    meta.setUid(m.getUid());
+    meta.setResourceVersion(m.getResourceVersion());
+    meta.setGeneration(m.getGeneration());
+    meta.setCreationTimestamp(m.getCreationTimestamp());
+    meta.setDeletionTimestamp(m.getDeletionTimestamp());
+    meta.setLabels(m.getLabels());
+    meta.setAnnotations(m.getAnnotations());
+    // a controlling owner makes the workload another controller's (R14); other owner references do not matter
+    if (m.getOwnerReferences() != null && !m.getOwnerReferences().isEmpty()) {
+      List<OwnerReference> controllers = m.getOwnerReferences().stream()
+          .filter(r -> r != null && Boolean.TRUE.equals(r.getController())).toList();
+      meta.setOwnerReferences(controllers.isEmpty() ? null : controllers);
+    }
+    // who sets the grace period from a manifest (GitOps), reduced to that one path
+    meta.setManagedFields(io.graceful.operator.core.DeclaredFields.relevant(m.getManagedFields()));
+    return meta;
+  }
+
+  /**
+   * The regular containers' names and lifecycle (in order: JSON Patch paths use their index) and the grace period;
+   * null when the workload has no pod spec.
+   */
+  static PodTemplateSpec template(PodTemplateSpec full) {
+    PodSpec pod = full == null ? null : full.getSpec();
+    if (pod == null) {
+      return null;
+    }
+    PodSpec keptPod = new PodSpec();
+    if (pod.getContainers() != null) {
+      List<Container> containers = new ArrayList<>(pod.getContainers().size());
+      for (Container c : pod.getContainers()) {
+        Container kept = null;
+        if (c != null) {
+          kept = new Container();
+          kept.setName(c.getName());
+          kept.setLifecycle(c.getLifecycle());
+        }
+        containers.add(kept);
+      }
+      keptPod.setContainers(containers);
+    }
+    keptPod.setTerminationGracePeriodSeconds(pod.getTerminationGracePeriodSeconds());
+    PodTemplateSpec template = new PodTemplateSpec();
+    template.setSpec(keptPod);
+    return template;
   }
 }

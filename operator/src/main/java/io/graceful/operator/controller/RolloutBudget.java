@@ -1,12 +1,14 @@
 package io.graceful.operator.controller;
 
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.graceful.operator.core.GracefulAnnotations;
 import io.graceful.operator.core.PolicyRef;
 import io.graceful.operator.core.RolloutHolds;
 import io.graceful.operator.core.RolloutProgress;
 import io.graceful.operator.core.RolloutQueue;
 import io.graceful.operator.core.RolloutQueue.Candidate;
+import io.graceful.operator.core.Workload;
+import io.graceful.operator.core.WorkloadKind;
 import io.graceful.operator.core.WorkloadPlan;
 import io.graceful.operator.core.WorkloadRef;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -24,11 +26,13 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * Paces the operator's rollouts (never a rollout storm), derived from the cluster rather than from memory: a
- * Deployment's rollout counts while the Deployment is at the generation that the operator's last template write
- * produced (annotation {@link GracefulAnnotations#ROLLOUT}) and its status has not finished it. Two indexes on the
- * Deployment cache keep those in flight and those failed, so a restarted operator or a new leader counts its
- * predecessor's rollouts before it admits anything.
+ * Paces the operator's rollouts (never a rollout storm), across every workload kind, derived from the cluster rather
+ * than from memory: a workload's rollout counts while the workload is at the generation that the operator's last template write
+ * produced (annotation {@link GracefulAnnotations#ROLLOUT}) and its status has not finished it. Two indexes on
+ * each kind's cache keep those in flight and those failed, so a restarted operator or a new leader counts its
+ * predecessor's rollouts before it admits anything. Workloads are told apart by {@link WorkloadRef} (a StatefulSet
+ * and a Deployment of the same name are two workloads) and by uid; an OnDelete StatefulSet or DaemonSet never
+ * takes a slot (a template change restarts nothing). Only Deployments can fail (their progress deadline).
  *
  * <p>In memory only: reservations (a slot is taken before the write, so concurrent reconciliations see it, and kept
  * while the write is not yet visible in the cache; a write whose response was lost counts as landed until the
@@ -62,48 +66,81 @@ public final class RolloutBudget {
   private final LongSupplier nanoTime;
   private final Map<String, Reservation> reserved = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Candidate> waiting = new ConcurrentSkipListSet<>(RolloutQueue.FAIR);
-  private volatile IndexerResourceCache<Deployment> cache;
+  /** One cache per served kind, with the view that reads it. */
+  private final Map<WorkloadKind, Indexed<?>> caches = new ConcurrentHashMap<>();
+  /** The kinds whose caches must be indexed before the warm-up can count its target. */
+  private final Set<WorkloadKind> expected;
   /**
-   * Until every cached Deployment has been planned once after start-up, nothing is admitted: otherwise the first
-   * reconciliations to run would take the slots, not the oldest waiting Deployments (README: oldest first).
+   * Until every cached workload has been planned once after start-up, nothing is admitted: otherwise the first
+   * reconciliations to run would take the slots, not the oldest waiting workloads (README: oldest first).
    * Holds the uids planned so far; null once warmed up.
    */
   private volatile Set<String> warmUp = ConcurrentHashMap.newKeySet();
   private volatile long warmUpDeadline = Long.MIN_VALUE;
-  /** How many Deployments the cache held when the warm-up began; -1 until then. */
+  /** How many workloads the caches held when the warm-up began; -1 until then. */
   private volatile long warmUpTarget = -1;
   static final Duration WARM_UP_LIMIT = Duration.ofSeconds(30);
 
+  /** A kind's cache and how to read its objects. */
+  private record Indexed<T extends HasMetadata>(IndexerResourceCache<T> cache, KindSupport<T> support) {
+    List<T> byIndex(String index, String key) {
+      return cache.byIndex(index, key);
+    }
+
+    Optional<T> get(WorkloadRef ref) {
+      return cache.get(new ResourceID(ref.name(), ref.namespace()));
+    }
+
+    long size() {
+      return cache.list().count();
+    }
+  }
+
+  /** Budget for Deployments only. */
   public RolloutBudget(int maxTotal, int maxPerNamespace, int failureThreshold, LongSupplier nanoTime) {
+    this(maxTotal, maxPerNamespace, failureThreshold, nanoTime, Set.of(WorkloadKind.Deployment));
+  }
+
+  /** @param kinds the kinds whose caches {@link #indexing} will be given */
+  public RolloutBudget(int maxTotal, int maxPerNamespace, int failureThreshold, LongSupplier nanoTime,
+      Set<WorkloadKind> kinds) {
     this.maxTotal = maxTotal;
     this.maxPerNamespace = maxPerNamespace;
     this.failureThreshold = failureThreshold;
     this.nanoTime = nanoTime;
+    this.expected = Set.copyOf(kinds);
   }
 
-  /** Adds the budget's indexes to the Deployment cache; before the informer starts (prepareEventSources). */
-  public void indexing(IndexerResourceCache<Deployment> deployments) {
-    deployments.addIndexer(IN_FLIGHT, d -> RolloutProgress.operatorRolloutInFlight(d) ? List.of(ALL) : List.of());
-    deployments.addIndexer(FAILED, d -> !RolloutProgress.operatorRolloutFailed(d) ? List.of()
-        : appliedPolicy(d) == null ? List.of(ALL) : List.of(ALL, appliedPolicy(d).key()));
-    this.cache = deployments;
+  /** Adds the budget's indexes to a kind's cache; before its informer starts (prepareEventSources). */
+  public <T extends HasMetadata> void indexing(KindSupport<T> support, IndexerResourceCache<T> cache) {
+    cache.addIndexer(IN_FLIGHT, r -> RolloutProgress.operatorRolloutInFlight(support.view().apply(r))
+        ? List.of(ALL) : List.of());
+    cache.addIndexer(FAILED, r -> {
+      Workload w = support.view().apply(r);
+      if (!RolloutProgress.operatorRolloutFailed(w)) {
+        return List.of();
+      }
+      PolicyRef applied = appliedPolicy(w);
+      return applied == null ? List.of(ALL) : List.of(ALL, applied.key());
+    });
+    caches.put(support.kind(), new Indexed<>(cache, support));
   }
 
-  /** Status updates of this Deployment matter: it carries an operator rollout, or a write of it is pending. */
-  public boolean watches(Deployment d) {
-    return RolloutProgress.operatorRollout(d).isPresent() || reserved.containsKey(uid(d));
+  /** Status updates of this workload matter: it carries an operator rollout, or a write of it is pending. */
+  public boolean watches(HasMetadata r, Workload w) {
+    return RolloutProgress.operatorRollout(w).isPresent() || reserved.containsKey(uid(r));
   }
 
   /** Called on every reconciliation: a reservation ends once the cache shows the write. */
-  public void observe(Deployment d) {
-    Reservation r = reserved.get(uid(d));
-    if (r != null && (generationOf(d) >= r.generation() || nanoTime.getAsLong() > r.deadline())) {
-      reserved.remove(uid(d), r);
+  public void observe(HasMetadata r, Workload w) {
+    Reservation res = reserved.get(uid(r));
+    if (res != null && (w.generation() >= res.generation() || nanoTime.getAsLong() > res.deadline())) {
+      reserved.remove(uid(r), res);
     }
   }
 
-  /** The Deployment was planned (by its own reconciliation): counts towards the end of the start-up warm-up. */
-  public void planned(Deployment d) {
+  /** The workload was planned (by its own reconciliation): counts towards the end of the start-up warm-up. */
+  public void planned(HasMetadata r) {
     Set<String> w = warmUp;
     if (w == null) {
       return;
@@ -111,13 +148,12 @@ public final class RolloutBudget {
     if (warmUpDeadline == Long.MIN_VALUE) {
       warmUpDeadline = nanoTime.getAsLong() + WARM_UP_LIMIT.toNanos();
     }
-    w.add(uid(d));
-    if (warmUpTarget < 0) {
-      // counted once: a count per planned Deployment made start-up O(N^2) on a large cluster
-      IndexerResourceCache<Deployment> c = cache;
-      warmUpTarget = c == null ? 0 : c.list().count();
+    w.add(uid(r));
+    if (warmUpTarget < 0 && caches.keySet().containsAll(expected)) {
+      // counted once: a count per planned workload made start-up O(N^2) on a large cluster
+      warmUpTarget = caches.values().stream().mapToLong(Indexed::size).sum();
     }
-    if (w.size() >= warmUpTarget || nanoTime.getAsLong() > warmUpDeadline) {
+    if (warmUpTarget >= 0 && w.size() >= warmUpTarget || nanoTime.getAsLong() > warmUpDeadline) {
       warmUp = null;
     }
   }
@@ -127,25 +163,25 @@ public final class RolloutBudget {
   }
 
   /**
-   * Decides whether the plan may be written now. A plan that changes no template, or a Deployment whose pods a
-   * change would not restart, always goes.
+   * Decides whether the plan may be written now. A plan that changes no template, or a workload whose pods a
+   * change would not restart (scaled to zero, brand new, updateStrategy OnDelete), always goes.
    */
-  public synchronized Admission admit(Deployment d, WorkloadPlan plan) {
-    Candidate me = candidate(d);
-    if (!RolloutProgress.changesTemplate(plan) || !RolloutProgress.restartsPods(d)) {
+  public synchronized Admission admit(HasMetadata r, Workload w, WorkloadPlan plan) {
+    Candidate me = candidate(r, w);
+    if (!RolloutProgress.changesTemplate(plan) || !w.restartsPods()) {
       waiting.remove(me);
       return Admission.GO;
     }
     PolicyRef policy = plan.governingPolicy() != null ? PolicyRef.namespaced(plan.namespace(), plan.governingPolicy())
-        : appliedPolicy(d);
+        : appliedPolicy(w);
     if (policy != null && halted(policy)) {
       // held by the breaker, not waiting for a slot (re-checked on its own schedule)
       waiting.remove(me);
       return Admission.HALTED;
     }
-    Reservation slot = new Reservation(plan.ref(), generationOf(d) + 1,
+    Reservation slot = new Reservation(plan.ref(), w.generation() + 1,
         nanoTime.getAsLong() + RESERVATION_TIMEOUT.toNanos(), Long.MIN_VALUE);
-    Reservation own = reserved.get(uid(d));
+    Reservation own = reserved.get(uid(r));
     long now = nanoTime.getAsLong();
     if (own != null && now <= own.deadline()) {
       // it holds a slot from a write that may have landed: first the cache gets a moment to show it (then the plan
@@ -156,12 +192,12 @@ public final class RolloutBudget {
         return Admission.WAIT;
       }
       // waited once: further failures of this reservation back off as usual (no fixed-interval retries in an outage)
-      reserved.put(uid(d), new Reservation(own.workload(), Math.max(own.generation(), slot.generation()),
+      reserved.put(uid(r), new Reservation(own.workload(), Math.max(own.generation(), slot.generation()),
           own.deadline(), 0));
       return Admission.GO;
     }
     if (maxTotal == 0 && maxPerNamespace == 0) {
-      reserved.put(uid(d), slot);
+      reserved.put(uid(r), slot);
       return Admission.GO;
     }
     waiting.add(me);
@@ -169,11 +205,11 @@ public final class RolloutBudget {
       return Admission.WAIT;
     }
     // its own reservation (a retry after an ambiguous failure) does not stand in its way
-    Map<String, Integer> byNamespace = inFlightByNamespace(uid(d));
+    Map<String, Integer> byNamespace = inFlightByNamespace(uid(r));
     int total = byNamespace.values().stream().mapToInt(Integer::intValue).sum();
     if (RolloutQueue.mayStart(me, waiting, total, byNamespace, maxTotal, maxPerNamespace)) {
       waiting.remove(me);
-      reserved.put(uid(d), slot);
+      reserved.put(uid(r), slot);
       return Admission.GO;
     }
     return Admission.WAIT;
@@ -181,41 +217,41 @@ public final class RolloutBudget {
 
   /**
    * The admitted write failed. Only a refusal that cannot have been applied frees the slot: not authorised (401,
-   * 403), no such Deployment (404), or throttled before any handling (429). Anything else may have landed: a 5xx,
+   * 403), no such workload (404), or throttled before any handling (429). Anything else may have landed: a 5xx,
    * a timeout or a broken connection after commit, and also a 409 or 422 that answers the operator's own retry of a
    * write that landed unseen (planned from a cache that does not show it yet, its {@code test} operations fail).
-   * The slot stays until the cache shows the write or {@link #RESERVATION_TIMEOUT} passes; the Deployment itself
+   * The slot stays until the cache shows the write or {@link #RESERVATION_TIMEOUT} passes; the workload itself
    * keeps using it meanwhile (see {@link #admit}).
    */
-  public void writeFailed(Deployment d, int httpCode) {
+  public void writeFailed(HasMetadata r, int httpCode) {
     boolean definite = httpCode == 401 || httpCode == 403 || httpCode == 404 || httpCode == 429;
     if (definite) {
-      reserved.remove(uid(d));
+      reserved.remove(uid(r));
       return;
     }
-    reserved.computeIfPresent(uid(d), (k, r) -> r.retryAfter() != Long.MIN_VALUE ? r
-        : new Reservation(r.workload(), r.generation(), r.deadline(),
+    reserved.computeIfPresent(uid(r), (k, res) -> res.retryAfter() != Long.MIN_VALUE ? res
+        : new Reservation(res.workload(), res.generation(), res.deadline(),
             nanoTime.getAsLong() + AMBIGUITY_WAIT.toNanos()));
   }
 
-  /** The Deployment no longer wants a rollout (compliant, opted out...): it leaves the queue. */
-  public void notWaiting(Deployment d) {
-    waiting.remove(candidate(d));
+  /** The workload no longer wants a rollout (compliant, opted out...): it leaves the queue. */
+  public void notWaiting(HasMetadata r, Workload w) {
+    waiting.remove(candidate(r, w));
   }
 
   /**
-   * Waiting Deployments that would be admitted now, in fair order (the same walk as {@link RolloutQueue#mayStart}):
-   * the reconciler triggers them when a slot frees. Only admissible ones, so a woken Deployment does not wake
-   * itself again in a loop.
+   * Waiting workloads that would be admitted now, in fair order (the same walk as {@link RolloutQueue#mayStart}):
+   * the reconcilers trigger them when a slot frees, whatever their kind. Only admissible ones, so a woken workload
+   * does not wake itself again in a loop.
    */
-  public List<ResourceID> toWake() {
+  public List<WorkloadRef> toWake() {
     if (waiting.isEmpty() || warmingUp()) {
       return List.of();
     }
     Map<String, Integer> used = inFlightByNamespace(null);
     int total = used.values().stream().mapToInt(Integer::intValue).sum();
     int free = maxTotal == 0 ? Integer.MAX_VALUE : maxTotal - total;
-    List<ResourceID> out = new ArrayList<>();
+    List<WorkloadRef> out = new ArrayList<>();
     for (Candidate c : waiting) {
       if (free <= 0) {
         break;
@@ -223,7 +259,7 @@ public final class RolloutBudget {
       if (maxPerNamespace > 0 && used.getOrDefault(c.namespace(), 0) >= maxPerNamespace) {
         continue;
       }
-      out.add(new ResourceID(c.name(), c.namespace()));
+      out.add(c.ref());
       used.merge(c.namespace(), 1, Integer::sum);
       free--;
     }
@@ -231,12 +267,12 @@ public final class RolloutBudget {
   }
 
   /**
-   * The Deployment wants a rollout but may not be admitted yet (its namespace's policies are settling): it joins
+   * The workload wants a rollout but may not be admitted yet (its namespace's policies are settling): it joins
    * the queue now, so that when the hold ends the slots go in fair order, not to whichever reconciles first.
    */
-  public void wants(Deployment d, WorkloadPlan plan) {
-    if (RolloutProgress.changesTemplate(plan) && RolloutProgress.restartsPods(d)) {
-      waiting.add(candidate(d));
+  public void wants(HasMetadata r, Workload w, WorkloadPlan plan) {
+    if (RolloutProgress.changesTemplate(plan) && w.restartsPods()) {
+      waiting.add(candidate(r, w));
     }
   }
 
@@ -249,8 +285,8 @@ public final class RolloutBudget {
   }
 
   public RolloutHolds holdsFor(String namespace, String policy) {
-    Set<String> waitingHere = waiting.stream().filter(c -> c.namespace().equals(namespace))
-        .map(Candidate::name).collect(Collectors.toSet());
+    Set<WorkloadRef> waitingHere = waiting.stream().filter(c -> c.namespace().equals(namespace))
+        .map(Candidate::ref).collect(Collectors.toSet());
     List<String> failedHere = failedNames(PolicyRef.namespaced(namespace, policy));
     return new RolloutHolds(waitingHere, failedHere, failureThreshold > 0 && failedHere.size() >= failureThreshold);
   }
@@ -264,16 +300,14 @@ public final class RolloutBudget {
   }
 
   public int failedCount() {
-    IndexerResourceCache<Deployment> c = cache;
-    return c == null ? 0 : c.byIndex(FAILED, ALL).size();
+    return caches.values().stream().mapToInt(c -> c.byIndex(FAILED, ALL).size()).sum();
   }
 
-  /** Operator rollouts in flight per namespace: the cache's, plus reservations the cache does not show yet. */
+  /** Operator rollouts in flight per namespace: the caches', plus reservations the caches do not show yet. */
   private Map<String, Integer> inFlightByNamespace(String exceptReservationOf) {
     Map<String, Integer> out = new HashMap<>();
-    IndexerResourceCache<Deployment> c = cache;
-    if (c != null) {
-      c.byIndex(IN_FLIGHT, ALL).forEach(d -> out.merge(d.getMetadata().getNamespace(), 1, Integer::sum));
+    for (Indexed<?> c : caches.values()) {
+      c.byIndex(IN_FLIGHT, ALL).forEach(r -> out.merge(r.getMetadata().getNamespace(), 1, Integer::sum));
     }
     long now = nanoTime.getAsLong();
     reserved.entrySet().removeIf(e -> now > e.getValue().deadline());
@@ -281,42 +315,39 @@ public final class RolloutBudget {
       if (e.getKey().equals(exceptReservationOf)) {
         continue;
       }
-      Reservation r = e.getValue();
-      Optional<Deployment> seen = c == null ? Optional.empty()
-          : c.get(new ResourceID(r.workload().name(), r.workload().namespace()));
+      Reservation res = e.getValue();
+      Indexed<?> c = caches.get(res.workload().kind());
+      Optional<? extends HasMetadata> seen = c == null ? Optional.empty() : c.get(res.workload());
       if (c != null && seen.isEmpty()) {
         continue; // deleted: no rollout
       }
-      if (seen.isEmpty() || generationOf(seen.get()) < r.generation()) {
-        out.merge(r.workload().namespace(), 1, Integer::sum);
+      if (seen.isEmpty() || generationOf(seen.get()) < res.generation()) {
+        out.merge(res.workload().namespace(), 1, Integer::sum);
       }
     }
     return out;
   }
 
+  /** Names of the policy's workloads whose operator rollout failed (only Deployments can), sorted. */
   private List<String> failedNames(PolicyRef policy) {
-    IndexerResourceCache<Deployment> c = cache;
-    return c == null ? List.of() : c.byIndex(FAILED, policy.key()).stream()
-        .map(d -> d.getMetadata().getName()).sorted().toList();
+    return caches.values().stream().flatMap(c -> c.byIndex(FAILED, policy.key()).stream())
+        .map(r -> r.getMetadata().getName()).sorted().toList();
   }
 
-  private static String uid(Deployment d) {
-    return d.getMetadata().getUid();
+  private static String uid(HasMetadata r) {
+    return r.getMetadata().getUid();
   }
 
-  private static long generationOf(Deployment d) {
-    return d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
+  private static long generationOf(HasMetadata r) {
+    return r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
   }
 
-  private static Candidate candidate(Deployment d) {
-    return new Candidate(WorkloadRef.deployment(d.getMetadata().getNamespace(), d.getMetadata().getName()),
-        d.getMetadata().getCreationTimestamp());
+  private static Candidate candidate(HasMetadata r, Workload w) {
+    return new Candidate(w.ref(), r.getMetadata().getCreationTimestamp());
   }
 
-  /** The policy whose change the Deployment carries ({@code graceful.io/applied-policy}), or null. */
-  private static PolicyRef appliedPolicy(Deployment d) {
-    Map<String, String> a = d.getMetadata().getAnnotations();
-    return a == null ? null
-        : PolicyRef.parse(a.get(GracefulAnnotations.APPLIED_POLICY), d.getMetadata().getNamespace());
+  /** The policy whose change the workload carries ({@code graceful.io/applied-policy}), or null. */
+  private static PolicyRef appliedPolicy(Workload w) {
+    return PolicyRef.parse(w.annotations().get(GracefulAnnotations.APPLIED_POLICY), w.namespace());
   }
 }

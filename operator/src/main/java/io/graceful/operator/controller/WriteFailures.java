@@ -27,13 +27,18 @@ public final class WriteFailures {
     byWorkload.remove(workload);
   }
 
-  /** Workload name -> "CODE: message", for the status of the policy {@code name} in {@code namespace}. */
+  /**
+   * Workload -> "CODE: message", for the status of the policy {@code name} in {@code namespace}. A Deployment is
+   * named by its name (as before other kinds were served), another kind as "StatefulSet db", so that two workloads
+   * of one name stay apart.
+   */
   public Map<String, String> of(String namespace, String policy) {
     PolicyRef wanted = PolicyRef.namespaced(namespace, policy);
     Map<String, String> out = new TreeMap<>();
     byWorkload.forEach((workload, f) -> {
       if (wanted.equals(f.policy())) {
-        out.put(workload.name(), f.text());
+        out.put(workload.kind() == io.graceful.operator.core.WorkloadKind.Deployment ? workload.name()
+            : workload.kind().name() + " " + workload.name(), f.text());
       }
     });
     return out;

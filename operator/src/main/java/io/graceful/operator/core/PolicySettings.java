@@ -83,6 +83,13 @@ public record PolicySettings(
     List<String> containers = names(spec.getContainers(), "spec.containers", problems);
     List<String> excluded = names(spec.getExcludeContainers(), "spec.excludeContainers", problems);
     validateSelector(spec.getSelector(), problems);
+    if (spec.getWorkloads() != null) {
+      for (String kind : spec.getWorkloads()) {
+        if (!GovernedKinds.servable(kind)) {
+          problems.add("spec.workloads: unknown kind '" + kind + "' (allowed: Deployment, StatefulSet, DaemonSet)");
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       return new Validated(null, List.copyOf(problems));
     }

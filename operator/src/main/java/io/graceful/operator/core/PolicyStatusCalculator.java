@@ -80,16 +80,16 @@ public final class PolicyStatusCalculator {
       if (v.state() == DeploymentState.Pending && holds.halted()) {
         v = new PolicyVerdict(v.policy(), v.state(), "RolloutsHalted", "held: too many of this policy's "
             + "rollouts failed; " + v.message());
-      } else if (v.state() == DeploymentState.Pending && holds.waiting().contains(plan.name())) {
+      } else if (v.state() == DeploymentState.Pending && holds.waiting().contains(plan.ref())) {
         v = new PolicyVerdict(v.policy(), v.state(), "WaitingForRolloutBudget", "waiting for a free rollout "
             + "slot; " + v.message());
       }
       // Applied with a qualification (a hook fitted to a GitOps grace period) is listed too: people must see it
       if (v.state() != DeploymentState.Applied || !v.reason().equals("Applied")) {
-        listed.add(new GovernedDeployment(plan.name(), v.state(), v.reason(), v.message()));
+        listed.add(new GovernedDeployment(plan.ref().kind().name(), plan.name(), v.state(), v.reason(), v.message()));
       }
     }
-    listed.sort(Comparator.comparing(GovernedDeployment::getName));
+    listed.sort(Comparator.comparing(GovernedDeployment::getKind).thenComparing(GovernedDeployment::getName));
 
     GracefulPolicyStatus status = new GracefulPolicyStatus();
     status.setObservedGeneration(policy.generation());
@@ -171,5 +171,31 @@ public final class PolicyStatusCalculator {
         .findFirst()
         .orElse(now);
     return new PolicyCondition(type, status, reason, message, policy.generation(), since);
+  }
+
+  /**
+   * The policy's matched workloads by kind and state (the status counts split by kind, for the metrics): every kind
+   * the policy governs is present, with zeros, so a kind's series exist before its first workload.
+   */
+  public static java.util.Map<WorkloadKind, java.util.Map<DeploymentState, Integer>> countsByKind(
+      PolicySnapshot policy, List<WorkloadPlan> plans) {
+    java.util.Map<WorkloadKind, java.util.Map<DeploymentState, Integer>> out = new java.util.EnumMap<>(
+        WorkloadKind.class);
+    for (WorkloadKind kind : GovernedKinds.of(policy.spec())) {
+      out.put(kind, zeros());
+    }
+    for (WorkloadPlan plan : plans) {
+      plan.verdictFor(policy.name()).ifPresent(v -> out.computeIfAbsent(plan.ref().kind(), k -> zeros())
+          .merge(v.state(), 1, Integer::sum));
+    }
+    return out;
+  }
+
+  private static java.util.Map<DeploymentState, Integer> zeros() {
+    java.util.Map<DeploymentState, Integer> m = new java.util.EnumMap<>(DeploymentState.class);
+    for (DeploymentState state : DeploymentState.values()) {
+      m.put(state, 0);
+    }
+    return m;
   }
 }

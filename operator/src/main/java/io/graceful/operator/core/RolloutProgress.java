@@ -1,12 +1,20 @@
 package io.graceful.operator.core;
 
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import java.util.Map;
 import java.util.Objects;
 
-/** Reads a Deployment's rollout from its status, the way {@code kubectl rollout status} does. */
+/**
+ * Reads a workload's rollout from its status, the way {@code kubectl rollout status} does for each kind. Only a
+ * Deployment can fail (its progress deadline); StatefulSets and DaemonSets have no such condition, so their
+ * rollouts are in progress or complete.
+ */
 public final class RolloutProgress {
   /** Where a Deployment's latest rollout stands. */
   public enum State { COMPLETE, IN_PROGRESS, FAILED }
@@ -43,6 +51,76 @@ public final class RolloutProgress {
     return desiredReplicas(d) > 0 && d.getStatus() != null && n(d.getStatus().getReplicas()) > 0;
   }
 
+  /**
+   * A StatefulSet's rollout. RollingUpdate (also with a partition) is complete only when every pod runs the update
+   * revision ({@code currentRevision == updateRevision}): a partitioned update holds until the partition is lowered
+   * to 0 and the rest has rolled. OnDelete: complete when every pod runs the current template, which happens only as
+   * pods are deleted.
+   */
+  public static State of(StatefulSet set) {
+    StatefulSetStatus s = set.getStatus();
+    long generation = set.getMetadata().getGeneration() == null ? 0 : set.getMetadata().getGeneration();
+    boolean caughtUp = s != null && s.getObservedGeneration() != null && s.getObservedGeneration() >= generation;
+    if (onDelete(set)) {
+      return !caughtUp && n(s == null ? null : s.getReplicas()) > 0
+          || caughtUp && n(s.getUpdatedReplicas()) < n(s.getReplicas()) ? State.IN_PROGRESS : State.COMPLETE;
+    }
+    if (!restartsPods(set)) {
+      return State.COMPLETE;
+    }
+    int desired = desiredReplicas(set);
+    boolean done = caughtUp && n(s.getUpdatedReplicas()) == desired && n(s.getReadyReplicas()) == desired
+        && n(s.getReplicas()) == desired && Objects.equals(s.getCurrentRevision(), s.getUpdateRevision());
+    return done ? State.COMPLETE : State.IN_PROGRESS;
+  }
+
+  /** A DaemonSet's rollout: complete when every node that should run a pod runs an updated, available one. */
+  public static State of(DaemonSet set) {
+    DaemonSetStatus s = set.getStatus();
+    long generation = set.getMetadata().getGeneration() == null ? 0 : set.getMetadata().getGeneration();
+    boolean caughtUp = s != null && s.getObservedGeneration() != null && s.getObservedGeneration() >= generation;
+    int desired = s == null ? 0 : n(s.getDesiredNumberScheduled());
+    if (onDelete(set)) {
+      return !caughtUp && desired > 0 || caughtUp && n(s.getUpdatedNumberScheduled()) < desired
+          ? State.IN_PROGRESS : State.COMPLETE;
+    }
+    if (!restartsPods(set)) {
+      return State.COMPLETE;
+    }
+    boolean done = caughtUp && n(s.getUpdatedNumberScheduled()) >= desired && n(s.getNumberAvailable()) >= desired;
+    return done ? State.COMPLETE : State.IN_PROGRESS;
+  }
+
+  /**
+   * Whether a template change would restart pods now: not when scaled to zero or without pods yet, and never under
+   * updateStrategy OnDelete (pods pick it up when deleted), so such changes need no rollout budget.
+   */
+  public static boolean restartsPods(StatefulSet set) {
+    return !onDelete(set) && desiredReplicas(set) > 0 && set.getStatus() != null
+        && n(set.getStatus().getReplicas()) > 0;
+  }
+
+  /** The same for a DaemonSet: it has pods once a node should run one. */
+  public static boolean restartsPods(DaemonSet set) {
+    return !onDelete(set) && set.getStatus() != null && n(set.getStatus().getDesiredNumberScheduled()) > 0
+        && n(set.getStatus().getCurrentNumberScheduled()) > 0;
+  }
+
+  private static boolean onDelete(StatefulSet set) {
+    return set.getSpec() != null && set.getSpec().getUpdateStrategy() != null
+        && "OnDelete".equals(set.getSpec().getUpdateStrategy().getType());
+  }
+
+  private static boolean onDelete(DaemonSet set) {
+    return set.getSpec() != null && set.getSpec().getUpdateStrategy() != null
+        && "OnDelete".equals(set.getSpec().getUpdateStrategy().getType());
+  }
+
+  private static int desiredReplicas(StatefulSet set) {
+    Integer r = set.getSpec() == null ? null : set.getSpec().getReplicas();
+    return r == null ? 1 : r;
+  }
+
   private static int desiredReplicas(Deployment d) {
     Integer r = d.getSpec() == null ? null : d.getSpec().getReplicas();
     return r == null ? 1 : r;
@@ -69,6 +147,33 @@ public final class RolloutProgress {
     } catch (NumberFormatException e) {
       return java.util.OptionalLong.empty();
     }
+  }
+
+  /**
+   * The generation of the operator's last pod-template write that is the workload's latest template, if any (see
+   * {@link #operatorRollout(Deployment)}), for any kind.
+   */
+  public static java.util.OptionalLong operatorRollout(Workload w) {
+    String value = w.annotations().get(GracefulAnnotations.ROLLOUT);
+    if (value == null) {
+      return java.util.OptionalLong.empty();
+    }
+    try {
+      long g = Long.parseLong(value.trim());
+      return g == w.generation() ? java.util.OptionalLong.of(g) : java.util.OptionalLong.empty();
+    } catch (NumberFormatException e) {
+      return java.util.OptionalLong.empty();
+    }
+  }
+
+  /** The operator's own rollout of this workload is under way: it counts against the rollout budget. */
+  public static boolean operatorRolloutInFlight(Workload w) {
+    return operatorRollout(w).isPresent() && w.restartsPods() && w.rollout() == State.IN_PROGRESS;
+  }
+
+  /** The operator's own rollout of this workload failed (only a Deployment can): circuit breaker. */
+  public static boolean operatorRolloutFailed(Workload w) {
+    return operatorRollout(w).isPresent() && w.rollout() == State.FAILED;
   }
 
   /** The operator's own rollout is under way: it counts against the rollout budget. */

@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +21,12 @@ import java.util.Map;
  *
  * @param generation metadata.generation, 0 when the server left it unset
  * @param template the pod template ({@code spec.template}), null when the object has none
- * @param strategyType the kind's rollout strategy type ({@code spec.strategy.type} of a Deployment), or null
- * @param restartsPods whether a template change would restart pods now (not when scaled to zero or brand new)
- * @param rollout where the workload's latest rollout stands, read from its status
+ * @param strategyType the kind's rollout strategy type ({@code spec.strategy.type} of a Deployment,
+ *     {@code spec.updateStrategy.type} of a StatefulSet or DaemonSet), or null when omitted
+ * @param restartsPods whether a template change would restart pods now (not when scaled to zero or brand new, nor
+ *     under updateStrategy OnDelete)
+ * @param rollout where the workload's latest rollout stands, read from its status; under OnDelete, whether every
+ *     pod runs the current template
  */
 public record Workload(
     WorkloadRef ref,
@@ -43,13 +48,31 @@ public record Workload(
   }
 
   public static Workload of(Deployment deployment) {
-    ObjectMeta meta = deployment.getMetadata();
     var spec = deployment.getSpec();
-    return new Workload(WorkloadRef.deployment(meta.getNamespace(), meta.getName()),
-        meta.getGeneration() == null ? 0 : meta.getGeneration(), meta.getLabels(), meta.getAnnotations(),
-        meta.getOwnerReferences(), meta.getManagedFields(), spec == null ? null : spec.getTemplate(),
+    return of(WorkloadKind.Deployment, deployment.getMetadata(), spec == null ? null : spec.getTemplate(),
         spec == null || spec.getStrategy() == null ? null : spec.getStrategy().getType(),
         RolloutProgress.restartsPods(deployment), RolloutProgress.of(deployment));
+  }
+
+  public static Workload of(StatefulSet set) {
+    var spec = set.getSpec();
+    return of(WorkloadKind.StatefulSet, set.getMetadata(), spec == null ? null : spec.getTemplate(),
+        spec == null || spec.getUpdateStrategy() == null ? null : spec.getUpdateStrategy().getType(),
+        RolloutProgress.restartsPods(set), RolloutProgress.of(set));
+  }
+
+  public static Workload of(DaemonSet set) {
+    var spec = set.getSpec();
+    return of(WorkloadKind.DaemonSet, set.getMetadata(), spec == null ? null : spec.getTemplate(),
+        spec == null || spec.getUpdateStrategy() == null ? null : spec.getUpdateStrategy().getType(),
+        RolloutProgress.restartsPods(set), RolloutProgress.of(set));
+  }
+
+  private static Workload of(WorkloadKind kind, ObjectMeta meta, PodTemplateSpec template, String strategyType,
+      boolean restartsPods, RolloutProgress.State rollout) {
+    return new Workload(new WorkloadRef(kind, meta.getNamespace(), meta.getName()),
+        meta.getGeneration() == null ? 0 : meta.getGeneration(), meta.getLabels(), meta.getAnnotations(),
+        meta.getOwnerReferences(), meta.getManagedFields(), template, strategyType, restartsPods, rollout);
   }
 
   public String namespace() {

@@ -38,6 +38,8 @@ public final class WorkloadPlanner {
     private final Workload workload;
     private final String namespace;
     private final Map<String, String> annotations;
+    /** The kind as status and Events name it ("Deployment", "StatefulSet", ...). */
+    private final String kindWord;
     private final List<PolicySnapshot> policies;
     private final PlanningContext context;
     private final List<PolicyVerdict> verdicts = new ArrayList<>();
@@ -53,6 +55,7 @@ public final class WorkloadPlanner {
       this.workload = workload;
       this.namespace = workload.namespace();
       this.annotations = workload.annotations();
+      this.kindWord = workload.ref().kind().name();
       this.policies = policies;
       this.context = context;
     }
@@ -60,27 +63,34 @@ public final class WorkloadPlanner {
     WorkloadPlan run() {
       String namedValue = blankToNull(annotations.get(GracefulAnnotations.POLICY));
       PolicyRef named = PolicyRef.parse(namedValue, namespace);
-      List<PolicySnapshot> matching = policies.stream()
+      WorkloadKind kind = workload.ref().kind();
+      List<PolicySnapshot> inScope = policies.stream()
           // a namespaced policy governs the workloads of its own namespace only
           .filter(p -> Objects.equals(p.namespace(), namespace))
+          .toList();
+      List<PolicySnapshot> matching = inScope.stream()
+          // and only the kinds it lists in spec.workloads (default: Deployments)
+          .filter(p -> GovernedKinds.governs(p.spec(), kind))
           .filter(p -> p.ref().equals(named) || p.spec() != null
               && LabelSelectorMatcher.matches(p.spec().getSelector(), workload.labels()))
           .toList();
       List<PolicySnapshot> ordered = PolicyPrecedence.order(matching, named);
       if (named != null && matching.stream().noneMatch(p -> p.ref().equals(named))) {
+        boolean exists = inScope.stream().anyMatch(p -> p.ref().equals(named));
         notices.add(new Notice("PolicyNotFound", GracefulAnnotations.POLICY + " names policy '" + namedValue
-            + "', which does not exist in namespace " + namespace));
+            + (exists ? "', which does not govern " + kind.name() + "s (add " + kind.name() + " to its "
+                + "spec.workloads)" : "', which does not exist in namespace " + namespace)));
       }
 
       PodTemplateHooks current = PodTemplateHooks.of(workload).orElse(null);
       if (current == null) {
-        return frozen(ordered, "InvalidDeployment", "the Deployment has no pod template containers to manage");
+        return frozen(ordered, "InvalidDeployment", "the " + kindWord + " has no pod template containers to manage");
       }
       ManagedRecord record;
       try {
         record = ManagedRecord.read(annotations).orElse(null);
       } catch (ManagedRecord.UnreadableRecordException e) {
-        notices.add(new Notice("UnreadableRecord", e.getMessage() + "; the operator leaves this Deployment alone. "
+        notices.add(new Notice("UnreadableRecord", e.getMessage() + "; the operator leaves this " + kindWord + " alone. "
             + "Restore the annotations, or remove every graceful.io/ annotation the operator wrote to start over"));
         return frozen(ordered, "UnreadableRecord", e.getMessage());
       }
@@ -89,14 +99,16 @@ public final class WorkloadPlanner {
       String owner = WorkloadShape.controllerOwner(workload);
       if (owner != null) {
         return standAside(ordered, current, record, "OwnedByController", "owned by " + owner
-            + " (ownerReference with controller: true), which manages this Deployment's template and would undo "
+            + " (ownerReference with controller: true), which manages this " + kindWord
+            + "'s template and would undo "
             + "the operator's change");
       }
 
       String enabled = annotations.get(GracefulAnnotations.ENABLED);
       if (enabled != null && !enabled.trim().equalsIgnoreCase("true") && !enabled.trim().equalsIgnoreCase("false")) {
         notices.add(new Notice("InvalidAnnotation", GracefulAnnotations.ENABLED + "='" + enabled
-            + "' is neither \"true\" nor \"false\"; the Deployment is left as it is until it is fixed"));
+            + "' is neither \"true\" nor \"false\"; the " + kindWord
+            + " is left as it is until it is fixed"));
         return frozen(ordered, "InvalidAnnotation", GracefulAnnotations.ENABLED + " must be \"true\" or \"false\"");
       }
       boolean optedOut = enabled != null && enabled.trim().equalsIgnoreCase("false");
@@ -125,7 +137,7 @@ public final class WorkloadPlanner {
         // frozen, except that a hook of the operator's must still end before the grace period does (R1)
         HookFit fit = record == null ? null : HookFit.within(current, record, 0);
         verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "PolicyInvalid",
-            "policy " + winner.name() + " is invalid; the Deployment is left as it is"
+            "policy " + winner.name() + " is invalid; the " + kindWord + " is left as it is"
                 + (fit != null && fit.changed() ? " except that the operator " + fit.summary() : "")));
         if (fit == null || !fit.changed()) {
           return result(winner.name(), null, Change.NONE, emptyPatch(), "");
@@ -151,7 +163,7 @@ public final class WorkloadPlanner {
         yieldedGraceClaim = record;
       }
       if (!target.missing.isEmpty() && !target.selected.isEmpty()) {
-        notices.add(new Notice("ContainerNotFound", "policy " + winner.name() + " lists containers this Deployment "
+        notices.add(new Notice("ContainerNotFound", "policy " + winner.name() + " lists containers this " + kindWord + " "
             + "does not have: " + String.join(", ", target.missing)));
       }
       if (settings.mode() == PolicyMode.Audit) {
@@ -200,7 +212,11 @@ public final class WorkloadPlanner {
             ? new PolicyVerdict(governing, DeploymentState.Skipped, "ExistingHook", target.keptMessage())
             : target.declaredBy != null && target.fittedSleep < target.sleep
                 ? new PolicyVerdict(governing, DeploymentState.Applied, "ShortenedForGitOps", target.fittedMessage(desired))
-                : new PolicyVerdict(governing, DeploymentState.Applied, "Applied", target.appliedMessage(desired)));
+                : WorkloadShape.awaitsRestart(workload)
+                    ? new PolicyVerdict(governing, DeploymentState.Applied, "AppliesOnNextRestart",
+                        target.appliedMessage(desired) + "; updateStrategy OnDelete: the pods get it when they are "
+                            + "next deleted or restarted, not before")
+                    : new PolicyVerdict(governing, DeploymentState.Applied, "Applied", target.appliedMessage(desired)));
         return result(governing, action, Change.NONE, patch, "");
       }
       Set<String> touchedByOthers = record == null ? Set.of() : record.fieldsChangedByOthers(current);

@@ -27,4 +27,17 @@ final class WorkloadShape {
   static boolean recreates(Workload workload) {
     return workload.ref().kind() == WorkloadKind.Deployment && "Recreate".equals(workload.strategyType());
   }
+
+  /** {@code updateStrategy.type: OnDelete} (StatefulSet, DaemonSet): a template change restarts no pod. */
+  static boolean onDelete(Workload workload) {
+    return workload.ref().kind() != WorkloadKind.Deployment && "OnDelete".equals(workload.strategyType());
+  }
+
+  /**
+   * An OnDelete workload whose pods do not all run its current template yet: the change is written but reaches
+   * pods only when they are deleted or restarted (status reason AppliesOnNextRestart).
+   */
+  static boolean awaitsRestart(Workload workload) {
+    return onDelete(workload) && workload.rollout() != RolloutProgress.State.COMPLETE;
+  }
 }

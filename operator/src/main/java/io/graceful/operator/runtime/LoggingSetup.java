@@ -21,14 +21,14 @@ import org.slf4j.LoggerFactory;
  * MDC under {@code mdc}, the time as epoch milliseconds and the stack trace as nested objects, plus sequence and
  * context fields nobody queries. Loki, Elasticsearch and Cloud Logging want flat fields. Each line here has:
  * {@code timestamp} (ISO 8601 with offset), {@code level}, {@code logger}, {@code thread}, {@code message} (formatted,
- * arguments filled in), the MDC ({@code deployment}: namespace/name while a Deployment is reconciled,
- * {@code policy}: namespace/name while a policy is) as top-level fields, and {@code stack_trace} (one string) when
+ * arguments filled in), the MDC ({@code deployment}, {@code statefulset} or {@code daemonset}: namespace/name while
+ * such a workload is reconciled, {@code policy}: namespace/name while a policy is) as top-level fields, and {@code stack_trace} (one string) when
  * an exception is logged.
  */
 public final class LoggingSetup {
-  /** The text layout: time, level, thread, logger, the MDC (deployment or policy) and the message. */
+  /** The text layout: time, level, thread, logger, the MDC (the workload or the policy) and the message. */
   static final String TEXT_PATTERN =
-      "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} %X{deployment}%X{policy} - %msg%n";
+      "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} %X{deployment}%X{statefulset}%X{daemonset}%X{policy} - %msg%n";
 
   private LoggingSetup() {
   }

@@ -8,6 +8,7 @@ import io.graceful.operator.controller.DecisionListener;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
 import io.graceful.operator.core.Change;
 import io.graceful.operator.core.PolicyRef;
+import io.graceful.operator.core.WorkloadKind;
 import io.graceful.operator.core.WorkloadPlan;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -70,6 +71,8 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<PolicyRef, GracefulPolicyStatus> statuses = new ConcurrentHashMap<>();
+  /** The latest status counts by workload kind, per policy. */
+  private final Map<PolicyRef, Map<WorkloadKind, Map<DeploymentState, Integer>>> byKind = new ConcurrentHashMap<>();
   private final MultiGauge deployments;
   private final Map<Change, Counter> writes = new EnumMap<>(Change.class);
   private final Counter conflictsStopped;
@@ -103,7 +106,7 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
             + "0 on a standby and while starting")
         .register(registry);
     deployments = MultiGauge.builder("graceful.deployments")
-        .description("Deployments matched by a policy, by state").register(registry);
+        .description("Workloads matched by a policy, by kind and state").register(registry);
     Gauge.builder("graceful.policies.invalid", this, m -> m.invalid)
         .description("Policies whose Valid condition is False").register(registry);
     for (Change change : Change.values()) {
@@ -213,6 +216,12 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
     statuses.put(PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName()), status);
   }
 
+  @Override
+  public void counted(GracefulPolicy policy, Map<WorkloadKind, Map<DeploymentState, Integer>> counts) {
+    byKind.put(PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName()),
+        Map.copyOf(counts));
+  }
+
   /** Prometheus text exposition, with the per-policy gauges refreshed from the latest statuses. */
   public String scrape() {
     refresh();
@@ -228,21 +237,33 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
   public void refresh() {
     Set<PolicyRef> existing = existingPolicies.get();
     statuses.keySet().retainAll(existing);
+    byKind.keySet().retainAll(existing);
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     int invalidNow = 0;
     for (Map.Entry<PolicyRef, GracefulPolicyStatus> e : statuses.entrySet()) {
       PolicyRef ref = e.getKey();
       GracefulPolicyStatus s = e.getValue();
-      for (DeploymentState state : DeploymentState.values()) {
-        rows.add(MultiGauge.Row.of(Tags.of("namespace", ref.namespace(), "policy", ref.name(), "state", state.name()),
-            count(s, state)));
+      Map<WorkloadKind, Map<DeploymentState, Integer>> kinds = byKind.get(ref);
+      if (kinds == null) {
+        // counts not split yet: they are all Deployments' (the default spec.workloads)
+        kinds = Map.of(WorkloadKind.Deployment, countsOf(s));
       }
+      kinds.forEach((kind, counts) -> counts.forEach((state, n) -> rows.add(MultiGauge.Row.of(Tags.of(
+          "namespace", ref.namespace(), "policy", ref.name(), "kind", kind.name(), "state", state.name()), n))));
       if (s.getConditions().stream().anyMatch(c -> "Valid".equals(c.getType()) && "False".equals(c.getStatus()))) {
         invalidNow++;
       }
     }
     invalid = invalidNow;
     deployments.register(rows, true);
+  }
+
+  private static Map<DeploymentState, Integer> countsOf(GracefulPolicyStatus s) {
+    Map<DeploymentState, Integer> out = new EnumMap<>(DeploymentState.class);
+    for (DeploymentState state : DeploymentState.values()) {
+      out.put(state, count(s, state));
+    }
+    return out;
   }
 
   private static int count(GracefulPolicyStatus s, DeploymentState state) {

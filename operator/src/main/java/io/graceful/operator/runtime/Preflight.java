@@ -47,6 +47,12 @@ public final class Preflight {
         new Watched("deployments.apps", ns -> ns == null
             ? client.apps().deployments().inAnyNamespace().list(ONE)
             : client.apps().deployments().inNamespace(ns).list(ONE)),
+        new Watched("statefulsets.apps", ns -> ns == null
+            ? client.apps().statefulSets().inAnyNamespace().list(ONE)
+            : client.apps().statefulSets().inNamespace(ns).list(ONE)),
+        new Watched("daemonsets.apps", ns -> ns == null
+            ? client.apps().daemonSets().inAnyNamespace().list(ONE)
+            : client.apps().daemonSets().inNamespace(ns).list(ONE)),
         new Watched(CRD_NAME, ns -> ns == null
             ? client.resources(GracefulPolicy.class).inAnyNamespace().list(ONE)
             : client.resources(GracefulPolicy.class).inNamespace(ns).list(ONE)));
@@ -119,7 +125,8 @@ public final class Preflight {
     if (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
       return new StartFailedException("permission denied: " + identity(client.getConfiguration(), e) + " may not "
           + what + " on the API server at " + url + " (" + serverMessage(e) + "). The operator needs get, list and "
-          + "watch on deployments.apps and " + CRD_NAME + ", patch on deployments.apps, patch and update on "
+          + "watch on deployments.apps, statefulsets.apps, daemonsets.apps and " + CRD_NAME + ", patch on "
+          + "deployments.apps, statefulsets.apps and daemonsets.apps, patch and update on "
           + CRD_NAME + "/status, create, patch and list on events: install the RBAC of the Helm chart "
           + "(helm/graceful-operator) or of deploy/, or bind an equivalent role to this identity", e);
     }

@@ -131,6 +131,31 @@ final class CoreFixtures {
     return apply(d, plan.patch());
   }
 
+  /** The same for any kind: every kind keeps its pod template at the same path. */
+  @SuppressWarnings("unchecked")
+  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T applyAny(WorkloadPlan plan, T workload) {
+    try {
+      JsonNode out = JsonPatch.apply(plan.patch(), JSON.valueToTree(workload));
+      return (T) JSON.treeToValue(out, workload.getClass());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The kind-neutral view of a cached workload of any served kind. */
+  static Workload workload(io.fabric8.kubernetes.api.model.HasMetadata r) {
+    if (r instanceof Deployment d) {
+      return Workload.of(d);
+    }
+    if (r instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet s) {
+      return Workload.of(s);
+    }
+    if (r instanceof io.fabric8.kubernetes.api.model.apps.DaemonSet s) {
+      return Workload.of(s);
+    }
+    throw new IllegalArgumentException("not a workload: " + r.getKind());
+  }
+
   static Deployment copy(Deployment d) {
     try {
       return JSON.treeToValue(JSON.valueToTree(d), Deployment.class);

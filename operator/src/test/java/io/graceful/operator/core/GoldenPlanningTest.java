@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
@@ -26,11 +28,12 @@ import org.junit.jupiter.api.TestFactory;
  * Golden-file tests of the planner (in the style of Kroxylicious' DerivedResourcesTest): every folder under
  * {@code src/test/resources/golden/} is one case with
  * <ul>
- *   <li>{@code input.yaml}: a multi-document YAML of Deployments and GracefulPolicies (one namespace);</li>
+ *   <li>{@code input.yaml}: a multi-document YAML of workloads (Deployments, StatefulSets, DaemonSets) and
+ *       GracefulPolicies (one namespace);</li>
  *   <li>{@code context.yaml} (optional): {@code nativeSleepSupported: true|false} (default true) and
  *       {@code maxReapplies} (default 3);</li>
- *   <li>{@code expected.yaml}: for each Deployment, in input order, the plan (change, governing policy, action,
- *       verdicts, notices, summary), the Deployment after applying the plan's JSON Patch, and the change a second
+ *   <li>{@code expected.yaml}: for each workload, in input order, the plan (change, governing policy, action,
+ *       verdicts, notices, summary), the workload after applying the plan's JSON Patch, and the change a second
  *       planning of that result asks for (NONE when idempotent); then each policy's status computed from those
  *       second plans (the state once the writes landed).</li>
  * </ul>
@@ -95,11 +98,11 @@ class GoldenPlanningTest {
 
   static String render(Path dir) throws IOException {
     PlanningContext context = context(dir.resolve("context.yaml"));
-    List<Deployment> deployments = new ArrayList<>();
+    List<HasMetadata> workloads = new ArrayList<>();
     List<GracefulPolicy> policies = new ArrayList<>();
     for (HasMetadata r : input(dir)) {
-      if (r instanceof Deployment d) {
-        deployments.add(d);
+      if (r instanceof Deployment || r instanceof StatefulSet || r instanceof DaemonSet) {
+        workloads.add(r);
       } else if (r instanceof GracefulPolicy p) {
         policies.add(p);
       } else {
@@ -116,13 +119,16 @@ class GoldenPlanningTest {
     out.put("context", contextOut);
     List<Object> results = new ArrayList<>();
     List<WorkloadPlan> settled = new ArrayList<>();
-    for (Deployment d : deployments) {
-      WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), snapshots, context);
-      Deployment after = CoreFixtures.apply(plan, d);
-      WorkloadPlan replan = WorkloadPlanner.plan(Workload.of(after), snapshots, context);
+    for (HasMetadata d : workloads) {
+      WorkloadPlan plan = WorkloadPlanner.plan(CoreFixtures.workload(d), snapshots, context);
+      HasMetadata after = CoreFixtures.applyAny(plan, d);
+      WorkloadPlan replan = WorkloadPlanner.plan(CoreFixtures.workload(after), snapshots, context);
       settled.add(replan);
       Map<String, Object> r = new LinkedHashMap<>();
-      r.put("deployment", d.getMetadata().getName());
+      // the kind's name as the key ("deployment: web", "statefulSet: db"): the cases written before other kinds
+      // were served read as they did
+      String kind = plan.ref().kind().name();
+      r.put(Character.toLowerCase(kind.charAt(0)) + kind.substring(1), d.getMetadata().getName());
       r.put("change", plan.change().name());
       r.put("governingPolicy", plan.governingPolicy());
       r.put("action", plan.action() == null ? null : plan.action().name());
@@ -150,7 +156,7 @@ class GoldenPlanningTest {
       r.put("after", after);
       results.add(r);
     }
-    out.put("deployments", results);
+    out.put("workloads", results);
     List<Object> statuses = new ArrayList<>();
     for (PolicySnapshot p : snapshots) {
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(p, settled, null,

@@ -57,7 +57,7 @@ class PolicyStatusCalculatorTest {
     assertThat(s.getPending()).isZero();
     assertThat(s.getHookAction()).isEqualTo(HookAction.Sleep);
     assertThat(s.getDeployments()).extracting(GovernedDeployment::getName).containsExactly("c", "d", "z");
-    assertThat(s.getDeployments().get(2)).isEqualTo(new GovernedDeployment("z", DeploymentState.Skipped,
+    assertThat(s.getDeployments().get(2)).isEqualTo(new GovernedDeployment("Deployment", "z", DeploymentState.Skipped,
         "ExistingHook", "message ExistingHook"));
     assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
     assertThat(condition(s, "Ready").getReason()).isEqualTo("Converged");

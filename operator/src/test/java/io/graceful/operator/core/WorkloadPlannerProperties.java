@@ -56,19 +56,40 @@ class WorkloadPlannerProperties {
     LABEL_POOL.put("env", List.of("prod", "dev"));
   }
 
-  /** Everything one property run needs: a Deployment, its namespace's policies and the server's capabilities. */
-  record World(Deployment deployment, List<PolicySnapshot> policies, PlanningContext context) {
+  /**
+   * Everything one property run needs: a workload, its namespace's policies and the server's capabilities. The
+   * workload is generated as a Deployment and planned as the world's kind (every kind keeps its pod template and
+   * metadata at the same paths), so every property holds per kind; a StatefulSet or DaemonSet may use OnDelete.
+   */
+  record World(Deployment deployment, List<PolicySnapshot> policies, PlanningContext context, WorkloadKind kind,
+      String updateStrategy) {
+    World(Deployment deployment, List<PolicySnapshot> policies, PlanningContext context) {
+      this(deployment, policies, context, WorkloadKind.Deployment, null);
+    }
+
     WorkloadPlan plan() {
-      return WorkloadPlanner.plan(Workload.of(deployment), policies, context);
+      return plan(deployment);
     }
 
     WorkloadPlan plan(Deployment d) {
-      return WorkloadPlanner.plan(Workload.of(d), policies, context);
+      return WorkloadPlanner.plan(view(d), policies, context);
+    }
+
+    /** The Deployment as the world's kind sees it. */
+    Workload view(Deployment d) {
+      Workload w = Workload.of(d);
+      if (kind == WorkloadKind.Deployment) {
+        return w;
+      }
+      boolean onDelete = "OnDelete".equals(updateStrategy);
+      return new Workload(new WorkloadRef(kind, w.namespace(), w.name()), w.generation(), w.labels(),
+          w.annotations(), w.ownerReferences(), w.managedFields(), w.template(), updateStrategy,
+          w.restartsPods() && !onDelete, w.rollout());
     }
 
     @Override
     public String toString() {
-      return "World{context=" + context + "\n deployment=" + JSON.valueToTree(deployment) + "\n policies="
+      return "World{context=" + context + ", kind=" + kind + " " + updateStrategy + "\n deployment=" + JSON.valueToTree(deployment) + "\n policies="
           + policies.stream().map(p -> p.name() + "/" + p.namespace() + "@" + p.creationTimestamp() + " "
           + JSON.valueToTree(p.spec())).toList() + "}";
     }
@@ -188,7 +209,7 @@ class WorkloadPlannerProperties {
   void removingThePoliciesUndoesExactly(@ForAll("worlds") World w) {
     Deployment original = w.deployment();
     Deployment applied = apply(w.plan(), original);
-    WorkloadPlan revert = WorkloadPlanner.plan(Workload.of(applied), List.of(), w.context());
+    WorkloadPlan revert = WorkloadPlanner.plan(w.view(applied), List.of(), w.context());
     assertThat(normalized(apply(revert, applied))).isEqualTo(normalized(original));
     assertThat(revert.verdicts()).isEmpty();
   }
@@ -265,19 +286,19 @@ class WorkloadPlannerProperties {
         });
       }
     });
-    Deployment restored = apply(WorkloadPlanner.plan(Workload.of(after), List.of(), w.context()), after);
+    Deployment restored = apply(WorkloadPlanner.plan(w.view(after), List.of(), w.context()), after);
     assertThat(normalized(restored)).isEqualTo(normalized(original));
   }
 
   @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
   void planningIsDeterministicAndIndependentOfPolicyOrder(@ForAll("worlds") World w, @ForAll Random random) {
     WorkloadPlan first = w.plan();
-    WorkloadPlan second = WorkloadPlanner.plan(Workload.of(CoreFixtures.copy(w.deployment())), w.policies(),
+    WorkloadPlan second = WorkloadPlanner.plan(w.view(CoreFixtures.copy(w.deployment())), w.policies(),
         w.context());
     assertThat(second).isEqualTo(first);
     List<PolicySnapshot> shuffled = new ArrayList<>(w.policies());
     Collections.shuffle(shuffled, random);
-    assertThat(WorkloadPlanner.plan(Workload.of(w.deployment()), shuffled, w.context())).isEqualTo(first);
+    assertThat(WorkloadPlanner.plan(w.view(w.deployment()), shuffled, w.context())).isEqualTo(first);
   }
 
   @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
@@ -336,8 +357,12 @@ class WorkloadPlannerProperties {
 
   @Provide
   Arbitrary<World> worlds() {
-    return Combinators.combine(deployments(), policyLists(), Arbitraries.of(true, false))
-        .as((d, ps, nativeSleep) -> new World(d, ps, new PlanningContext(nativeSleep, 3)));
+    Arbitrary<WorkloadKind> kinds = Arbitraries.of(WorkloadKind.Deployment, WorkloadKind.StatefulSet,
+        WorkloadKind.DaemonSet);
+    Arbitrary<String> updateStrategies = Arbitraries.of("RollingUpdate", "OnDelete").injectNull(0.3);
+    return Combinators.combine(deployments(), policyLists(), Arbitraries.of(true, false), kinds, updateStrategies)
+        .as((d, ps, nativeSleep, kind, strategy) -> new World(d, ps, new PlanningContext(nativeSleep, 3), kind,
+            kind == WorkloadKind.Deployment ? null : strategy));
   }
 
   @Provide
@@ -513,12 +538,17 @@ class WorkloadPlannerProperties {
     Arbitrary<String> existing = Arbitraries.of("Keep", "Replace").injectNull(0.2);
     Arbitrary<String> mode = Arbitraries.frequency(Tuple.of(3, "Enforce"), Tuple.of(1, "Audit")).injectNull(0.3);
     Arbitrary<Long> priority = Arbitraries.longs().between(-5, 5).injectNull(0.3);
+    // mostly every kind (so that most worlds have a governing policy), sometimes the default or a subset
+    Arbitrary<List<String>> workloads = Arbitraries.frequency(
+        Tuple.of(6, List.of("Deployment", "StatefulSet", "DaemonSet")), Tuple.of(1, List.<String>of()),
+        Tuple.of(2, List.of("StatefulSet")), Tuple.of(2, List.of("DaemonSet", "Deployment")))
+        .injectNull(0.1);
     Arbitrary<String> action = Arbitraries.of("Auto", "Sleep", "Exec").injectNull(0.3);
     Arbitrary<Tuple.Tuple4<Long, Long, Long, String>> numbers = Combinators.combine(sleep, shutdown, floorExtra,
         action).as(Tuple::of);
     Arbitrary<Tuple.Tuple4<List<String>, List<String>, String, String>> shape = Combinators.combine(containers,
         excluded, existing, mode).as(Tuple::of);
-    return Combinators.combine(selectors(), numbers, shape, priority).as((sel, n, s, prio) -> {
+    return Combinators.combine(selectors(), numbers, shape, priority, workloads).as((sel, n, s, prio, kinds) -> {
       GracefulPolicySpec spec = new GracefulPolicySpec();
       spec.setSelector(sel);
       spec.setPreStop(new PreStopSpec(n.get1(), n.get4()));
@@ -532,6 +562,7 @@ class WorkloadPlannerProperties {
       spec.setExistingHook(s.get3());
       spec.setMode(s.get4());
       spec.setPriority(prio);
+      spec.setWorkloads(kinds == null ? null : new ArrayList<>(kinds));
       return spec;
     });
   }

@@ -6,7 +6,11 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
 import io.graceful.operator.api.v1alpha1.PreStopSpec;
@@ -38,6 +42,46 @@ public final class Fixtures {
           .endTemplate()
         .endSpec()
         .build();
+  }
+
+  public static StatefulSet statefulSet(String ns, String name, Map<String, String> labels, String updateStrategy,
+      Container... containers) {
+    return new StatefulSetBuilder()
+        .withNewMetadata().withNamespace(ns).withName(name).withLabels(labels).endMetadata()
+        .withNewSpec()
+          .withReplicas(2)
+          .withServiceName(name)
+          .withNewUpdateStrategy().withType(updateStrategy).endUpdateStrategy()
+          .withNewSelector().addToMatchLabels("app", name).endSelector()
+          .withNewTemplate()
+            .withNewMetadata().addToLabels("app", name).endMetadata()
+            .withNewSpec().withContainers(List.of(containers)).endSpec()
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  public static DaemonSet daemonSet(String ns, String name, Map<String, String> labels, String updateStrategy,
+      Container... containers) {
+    return new DaemonSetBuilder()
+        .withNewMetadata().withNamespace(ns).withName(name).withLabels(labels).endMetadata()
+        .withNewSpec()
+          .withNewUpdateStrategy().withType(updateStrategy).endUpdateStrategy()
+          .withNewSelector().addToMatchLabels("app", name).endSelector()
+          .withNewTemplate()
+            .withNewMetadata().addToLabels("app", name).endMetadata()
+            .withNewSpec().withContainers(List.of(containers)).endSpec()
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** A policy over the given kinds ({@code spec.workloads}). */
+  public static GracefulPolicy policy(String ns, String name, Map<String, String> matchLabels, long sleep,
+      Long shutdown, String... kinds) {
+    GracefulPolicy p = policy(ns, name, matchLabels, sleep, shutdown);
+    p.getSpec().setWorkloads(List.of(kinds));
+    return p;
   }
 
   public static GracefulPolicy policy(String ns, String name, Map<String, String> matchLabels, long sleep,

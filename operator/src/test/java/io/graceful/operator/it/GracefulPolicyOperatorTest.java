@@ -408,7 +408,7 @@ class GracefulPolicyOperatorTest {
         new io.graceful.operator.core.PlanningContext(true, 3));
     // judged on the server's answer to the write: the running operator would revert this synthetic change
     // afterwards (on the server nothing selects the Deployment)
-    Deployment after = new io.graceful.operator.controller.DeploymentWriter(h.client).write(stale, plan);
+    Deployment after = new io.graceful.operator.controller.WorkloadWriter(h.client).write(stale, plan);
     assertThat(after.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo("registry.k8s.io/pause:3.11");
     assertThat(preStop(after, "app")).isEqualTo(sleep(10));

@@ -57,7 +57,7 @@ class MetricsTest {
   }
 
   static String deployments(String ns, String policy, String state) {
-    return "graceful_deployments{namespace=\"" + ns + "\",policy=\"" + policy + "\",state=\"" + state + "\"}";
+    return "graceful_deployments{kind=\"Deployment\",namespace=\"" + ns + "\",policy=\"" + policy + "\",state=\"" + state + "\"}";
   }
 
   private static boolean hasSleep(Deployment d, long seconds) {

@@ -244,7 +244,7 @@ class OperatorProcessIT {
 
       await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
         String m = p.body("/metrics");
-        return m.contains("graceful_deployments{namespace=\"shop\",policy=\"web\",state=\"Applied\"} 1.0")
+        return m.contains("graceful_deployments{kind=\"Deployment\",namespace=\"shop\",policy=\"web\",state=\"Applied\"} 1.0")
             && m.contains("graceful_writes_total{change=\"apply\"} 1.0");
       });
       String metrics = p.body("/metrics");

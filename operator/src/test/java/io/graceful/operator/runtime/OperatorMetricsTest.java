@@ -66,6 +66,33 @@ class OperatorMetricsTest {
     assertThat(scrape).contains("# HELP graceful_leader 1 while this process reconciles");
   }
 
+  @Test
+  void workloadStatesCarryTheirKind() {
+    OperatorMetrics metrics = new OperatorMetrics("1.2.3");
+    io.graceful.operator.api.v1alpha1.GracefulPolicy policy = new io.graceful.operator.api.v1alpha1.GracefulPolicy();
+    policy.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withNamespace("shop").withName("web")
+        .build());
+    metrics.policiesFrom(() -> java.util.Set.of(io.graceful.operator.core.PolicyRef.namespaced("shop", "web")));
+    io.graceful.operator.api.v1alpha1.GracefulPolicyStatus status = new io.graceful.operator.api.v1alpha1.GracefulPolicyStatus();
+    status.setApplied(3);
+    metrics.computed(policy, status);
+    java.util.Map<io.graceful.operator.api.v1alpha1.DeploymentState, Integer> sts = new java.util.EnumMap<>(
+        io.graceful.operator.api.v1alpha1.DeploymentState.class);
+    sts.put(io.graceful.operator.api.v1alpha1.DeploymentState.Applied, 2);
+    java.util.Map<io.graceful.operator.api.v1alpha1.DeploymentState, Integer> ds = new java.util.EnumMap<>(
+        io.graceful.operator.api.v1alpha1.DeploymentState.class);
+    ds.put(io.graceful.operator.api.v1alpha1.DeploymentState.Applied, 1);
+    metrics.counted(policy, java.util.Map.of(io.graceful.operator.core.WorkloadKind.StatefulSet, sts,
+        io.graceful.operator.core.WorkloadKind.DaemonSet, ds));
+
+    String scrape = metrics.scrape();
+    assertThat(sample(scrape, "graceful_deployments{kind=\"StatefulSet\",namespace=\"shop\",policy=\"web\","
+        + "state=\"Applied\"}")).isEqualTo(2.0);
+    assertThat(sample(scrape, "graceful_deployments{kind=\"DaemonSet\",namespace=\"shop\",policy=\"web\","
+        + "state=\"Applied\"}")).isEqualTo(1.0);
+    assertThat(scrape).as("a kind the policy does not govern has no series").doesNotContain("kind=\"Deployment\"");
+  }
+
   /** The check itself must be able to fail: a family without HELP is reported. */
   @Test
   void theHelpCheckFindsAFamilyWithoutHelp() {

@@ -4,10 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
-/** One Deployment that a policy matches but that is not (yet) in the Applied state. */
+/**
+ * One workload that a policy matches but that is not (yet) plainly Applied. The class keeps its first name (the
+ * status list is {@code deployments}) so that the status schema stays compatible.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GovernedDeployment {
-  @JsonPropertyDescription("Name of the Deployment (same namespace as the policy).")
+  @JsonPropertyDescription("Kind of the workload: Deployment, StatefulSet or DaemonSet.")
+  private String kind;
+  @JsonPropertyDescription("Name of the workload (same namespace as the policy).")
   private String name;
   @JsonPropertyDescription("Applied: carries this policy's hook and grace period. Pending: needs a change that is "
       + "not written yet. Skipped: left alone on purpose. Audit: evaluated, never written (mode Audit). Conflict: "
@@ -25,11 +30,20 @@ public class GovernedDeployment {
   public GovernedDeployment() {
   }
 
-  public GovernedDeployment(String name, DeploymentState state, String reason, String message) {
+  public GovernedDeployment(String kind, String name, DeploymentState state, String reason, String message) {
+    this.kind = kind;
     this.name = name;
     this.state = state;
     this.reason = reason;
     this.message = message;
+  }
+
+  public String getKind() {
+    return kind;
+  }
+
+  public void setKind(String kind) {
+    this.kind = kind;
   }
 
   public String getName() {
@@ -66,17 +80,18 @@ public class GovernedDeployment {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof GovernedDeployment other && Objects.equals(name, other.name) && state == other.state
+    return o instanceof GovernedDeployment other && Objects.equals(kind, other.kind)
+        && Objects.equals(name, other.name) && state == other.state
         && Objects.equals(reason, other.reason) && Objects.equals(message, other.message);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, state, reason, message);
+    return Objects.hash(kind, name, state, reason, message);
   }
 
   @Override
   public String toString() {
-    return name + "=" + state + "/" + reason + " (" + message + ")";
+    return kind + " " + name + "=" + state + "/" + reason + " (" + message + ")";
   }
 }

@@ -14,16 +14,20 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** A GracefulPolicy selects Deployments of its namespace and keeps their preStop hooks and grace period consistent. */
+/**
+ * A GracefulPolicy selects workloads (Deployments, StatefulSets, DaemonSets) of its namespace and keeps their preStop
+ * hooks and grace period consistent.
+ */
 @Group(GracefulPolicy.GROUP)
 @Version(GracefulPolicy.VERSION)
 @Plural("gracefulpolicies")
 @Singular("gracefulpolicy")
 @ShortNames({"gp", "gpol"})
 @Categories("graceful")
-@JsonClassDescription("GracefulPolicy selects Deployments of its namespace and keeps their pod templates carrying a "
+@JsonClassDescription("GracefulPolicy selects workloads of its namespace (the kinds in spec.workloads: Deployments "
+    + "by default, StatefulSets, DaemonSets) and keeps their pod templates carrying a "
     + "preStop sleep hook and a terminationGracePeriodSeconds long enough for the sleep plus the application's own "
-    + "shutdown, so pods stop receiving traffic before they get SIGTERM. Removing a Deployment from the policy "
+    + "shutdown, so pods stop receiving traffic before they get SIGTERM. Removing a workload from the policy "
     + "restores what the operator changed.")
 // Columns of `kubectl get gp`; priority 1 ones only with -o wide. The demo prints the same columns from this CRD.
 @AdditionalPrinterColumn(name = "Sleep", jsonPath = ".spec.preStop.sleepSeconds",
@@ -35,18 +39,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Action", jsonPath = ".status.hookAction", type = AdditionalPrinterColumn.Type.STRING,
     priority = 1, getDescription = "the hook action in use: Sleep or Exec")
 @AdditionalPrinterColumn(name = "Matched", jsonPath = ".status.matched", type = AdditionalPrinterColumn.Type.INTEGER,
-    getDescription = "Deployments the policy selects")
+    getDescription = "workloads the policy selects")
 @AdditionalPrinterColumn(name = "Applied", jsonPath = ".status.applied", type = AdditionalPrinterColumn.Type.INTEGER,
-    getDescription = "matched Deployments in state Applied")
+    getDescription = "matched workloads in state Applied")
 @AdditionalPrinterColumn(name = "Pending", jsonPath = ".status.pending", type = AdditionalPrinterColumn.Type.INTEGER,
-    priority = 1, getDescription = "matched Deployments in state Pending")
+    priority = 1, getDescription = "matched workloads in state Pending")
 @AdditionalPrinterColumn(name = "Skipped", jsonPath = ".status.skipped", type = AdditionalPrinterColumn.Type.INTEGER,
-    priority = 1, getDescription = "matched Deployments in state Skipped")
+    priority = 1, getDescription = "matched workloads in state Skipped")
 @AdditionalPrinterColumn(name = "Audit", jsonPath = ".status.audit", type = AdditionalPrinterColumn.Type.INTEGER,
-    priority = 1, getDescription = "matched Deployments in state Audit")
+    priority = 1, getDescription = "matched workloads in state Audit")
 @AdditionalPrinterColumn(name = "Conflicts", jsonPath = ".status.conflicts",
     type = AdditionalPrinterColumn.Type.INTEGER, priority = 1,
-    getDescription = "matched Deployments in state Conflict")
+    getDescription = "matched workloads in state Conflict")
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
     type = AdditionalPrinterColumn.Type.STRING, getDescription = "status of the Ready condition")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",

@@ -28,8 +28,8 @@ import java.util.Objects;
 public class GracefulPolicySpec {
   public static final int DEFAULT_SHUTDOWN_SECONDS = 10;
 
-  @JsonPropertyDescription("Label selector over the Deployments of this namespace. Omitted or empty selects no "
-      + "Deployment by labels; Deployments can still opt in with the annotation graceful.io/policy: <name>.")
+  @JsonPropertyDescription("Label selector over the workloads of this namespace (of the kinds in workloads). Omitted "
+      + "or empty selects none by labels; a workload can still opt in with the annotation graceful.io/policy: <name>.")
   private LabelSelector selector;
 
   @Required
@@ -65,16 +65,24 @@ public class GracefulPolicySpec {
 
   @Default("Enforce")
   @SchemaFrom(type = PolicyMode.class)
-  @JsonPropertyDescription("Enforce (default) changes Deployments. Audit computes and reports what it would do in "
-      + "status and Events, writes nothing to Deployments, and restores Deployments it had changed.")
+  @JsonPropertyDescription("Enforce (default) changes workloads. Audit computes and reports what it would do in "
+      + "status and Events, writes nothing to workloads, and restores workloads it had changed.")
   private String mode;
 
   @Min(-1000000)
   @Max(1000000)
   @Default("0")
-  @JsonPropertyDescription("When several policies select one Deployment: the one named by the Deployment's "
+  @JsonPropertyDescription("When several policies select one workload: the one named by the workload's "
       + "graceful.io/policy annotation wins, then the higher priority, then the older policy, then the name.")
   private Long priority;
+
+  @Default("[\"Deployment\"]")
+  @SchemaFrom(type = GovernedKind[].class)
+  @JsonPropertyDescription("The workload kinds this policy governs: Deployment, StatefulSet, DaemonSet (default "
+      + "[Deployment]; an empty list means the same). A workload of a kind not listed is not matched by the selector "
+      + "or by its graceful.io/policy annotation. StatefulSets and DaemonSets with updateStrategy OnDelete get the "
+      + "change on their next pod restart (README: Workload kinds).")
+  private List<String> workloads;
 
   public LabelSelector getSelector() {
     return selector;
@@ -140,6 +148,14 @@ public class GracefulPolicySpec {
     this.mode = mode;
   }
 
+  public List<String> getWorkloads() {
+    return workloads;
+  }
+
+  public void setWorkloads(List<String> workloads) {
+    this.workloads = workloads;
+  }
+
   public Long getPriority() {
     return priority;
   }
@@ -157,12 +173,13 @@ public class GracefulPolicySpec {
         && Objects.equals(shutdownSeconds, other.shutdownSeconds)
         && Objects.equals(terminationGracePeriodSeconds, other.terminationGracePeriodSeconds)
         && Objects.equals(containers, other.containers) && Objects.equals(excludeContainers, other.excludeContainers)
-        && Objects.equals(existingHook, other.existingHook) && Objects.equals(mode, other.mode) && Objects.equals(priority, other.priority);
+        && Objects.equals(existingHook, other.existingHook) && Objects.equals(mode, other.mode) && Objects.equals(priority, other.priority)
+        && Objects.equals(workloads, other.workloads);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(selector, preStop, shutdownSeconds, terminationGracePeriodSeconds, containers,
-        excludeContainers, existingHook, mode, priority);
+        excludeContainers, existingHook, mode, priority, workloads);
   }
 }

@@ -6,16 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** Observed state of a GracefulPolicy: a deterministic function of the policy and the Deployments it selects. */
+/** Observed state of a GracefulPolicy: a deterministic function of the policy and the workloads it selects. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GracefulPolicyStatus {
   @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Ready: every Deployment the policy governs is in its desired state (False names what "
+  @JsonPropertyDescription("Ready: every workload the policy governs is in its desired state (False names what "
       + "is left: pending changes, conflicts, halted rollouts or failing writes). Valid: the spec passed the "
       + "operator's own validation. RolloutsHalted: True while failed rollouts stop this policy's new rollouts (the "
-      + "circuit breaker). WritesFailing: True while the API server refuses writes to governed Deployments (names "
+      + "circuit breaker). WritesFailing: True while the API server refuses writes to governed workloads (names "
       + "them, with the server's message).")
   private List<PolicyCondition> conditions = new ArrayList<>();
 
@@ -34,22 +34,24 @@ public class GracefulPolicyStatus {
       + "worker-7 runs kubelet v1.29.4, which ignores the native sleep action\".")
   private String hookActionMessage;
 
-  @JsonPropertyDescription("Deployments this policy selects (labels or graceful.io/policy annotation).")
+  @JsonPropertyDescription("Workloads (every kind the policy governs) this policy selects (labels or "
+      + "graceful.io/policy annotation).")
   private Integer matched;
-  @JsonPropertyDescription("Matched Deployments that carry this policy's hook and grace period.")
+  @JsonPropertyDescription("Matched workloads that carry this policy's hook and grace period.")
   private Integer applied;
-  @JsonPropertyDescription("Matched Deployments that still need a change from this policy.")
+  @JsonPropertyDescription("Matched workloads that still need a change from this policy.")
   private Integer pending;
-  @JsonPropertyDescription("Matched Deployments left alone (opted out, foreign hook kept, no matching container...).")
+  @JsonPropertyDescription("Matched workloads left alone (opted out, foreign hook kept, no matching container...).")
   private Integer skipped;
-  @JsonPropertyDescription("Matched Deployments evaluated in Audit mode.")
+  @JsonPropertyDescription("Matched workloads evaluated in Audit mode.")
   private Integer audit;
-  @JsonPropertyDescription("Matched Deployments governed by another policy, or where another writer keeps undoing "
+  @JsonPropertyDescription("Matched workloads governed by another policy, or where another writer keeps undoing "
       + "the operator's change.")
   private Integer conflicts;
 
-  @JsonPropertyDescription("Up to 50 matched Deployments that are not plainly Applied (other states, and Applied "
-      + "with a qualification such as ShortenedForGitOps), with state, reason and message; conflicts first.")
+  @JsonPropertyDescription("Up to 50 matched workloads that are not plainly Applied (other states, and Applied "
+      + "with a qualification such as ShortenedForGitOps or AppliesOnNextRestart), with kind, state, reason and "
+      + "message, sorted by kind, then name. The field keeps its name from when only Deployments were governed.")
   private List<GovernedDeployment> deployments = new ArrayList<>();
 
   public Long getObservedGeneration() {

@@ -1,0 +1,49 @@
+package io.graceful.operator.controller;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.graceful.operator.core.Workload;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The workload controllers' caches, read by the policy status controller (never a second informer): the status
+ * counts every governed kind.
+ */
+public final class WorkloadCaches {
+  private final List<Entry<?>> entries = new CopyOnWriteArrayList<>();
+
+  private record Entry<T extends HasMetadata>(WorkloadReconciler<T> reconciler, BooleanSupplier synced) {
+    void collect(String namespace, RolloutBudget budget, List<Workload> out) {
+      for (T r : NamespaceIndex.in(reconciler.cache(), namespace)) {
+        Workload w = reconciler.kind().view().apply(r);
+        budget.observe(r, w);
+        out.add(w);
+      }
+    }
+  }
+
+  /**
+   * @param synced whether every informer of that controller is running and has listed its whole scope: a status
+   *     computed from a partial cache would be wrong, and written
+   */
+  public <T extends HasMetadata> void add(WorkloadReconciler<T> reconciler, BooleanSupplier synced) {
+    entries.add(new Entry<>(reconciler, synced));
+  }
+
+  /** Every cache exists and is synced. */
+  public boolean synced() {
+    return !entries.isEmpty() && entries.stream().allMatch(e -> e.reconciler().cache() != null
+        && e.synced().getAsBoolean());
+  }
+
+  /** The cached workloads of a namespace, every kind, as the planner reads them. */
+  public List<Workload> in(String namespace, RolloutBudget budget) {
+    List<Workload> out = new ArrayList<>();
+    for (Entry<?> e : entries) {
+      e.collect(namespace, budget, out);
+    }
+    return out;
+  }
+}

@@ -59,7 +59,7 @@ class RestrictedIdentityIT {
     cp.freshNamespace(NS);
     Path kubeconfig = kubeconfigFor("narrow");
     cp.kubectl("create", "role", "narrow-read", "-n", NS, "--verb=get,list,watch",
-        "--resource=deployments.apps,gracefulpolicies.graceful.io").orFail();
+        "--resource=deployments.apps,statefulsets.apps,daemonsets.apps,gracefulpolicies.graceful.io").orFail();
     cp.kubectl("create", "role", "narrow-report", "-n", NS, "--verb=get,patch,update",
         "--resource=gracefulpolicies.graceful.io/status").orFail();
     cp.kubectl("create", "role", "narrow-events", "-n", NS, "--verb=create,get,list,patch",

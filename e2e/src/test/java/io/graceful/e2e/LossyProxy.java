@@ -292,7 +292,9 @@ final class LossyProxy implements AutoCloseable {
       // request body (and, after a 101, the client's websocket frames): a raw pipe until either side closes
       client.setSoTimeout(0);
       Socket upstreamSocket = up;
-      threads.execute(() -> pipe(fromClient, upstreamOut(upstreamSocket), client, upstreamSocket, false));
+      // the stream taken here, not in the pipe's thread: by the time that thread runs, a lost response may already
+      // have closed the upstream socket, and asking a closed socket for its stream throws instead of ending the pipe
+      threads.execute(() -> pipe(fromClient, toUpstream, client, upstreamSocket, false));
 
       if (lose) {
         byte[] response = readAll(s.getInputStream());
@@ -326,14 +328,6 @@ final class LossyProxy implements AutoCloseable {
         closeQuietly(up);
         open.remove(up);
       }
-    }
-  }
-
-  private static OutputStream upstreamOut(Socket s) {
-    try {
-      return s.getOutputStream();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

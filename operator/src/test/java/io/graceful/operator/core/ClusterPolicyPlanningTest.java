@@ -1,0 +1,114 @@
+package io.graceful.operator.core;
+
+import static io.graceful.operator.core.CoreFixtures.NATIVE;
+import static io.graceful.operator.core.CoreFixtures.apply;
+import static io.graceful.operator.core.CoreFixtures.container;
+import static io.graceful.operator.core.CoreFixtures.normalized;
+import static io.graceful.operator.core.CoreFixtures.spec;
+import static io.graceful.operator.core.CoreFixtures.web;
+import static io.graceful.operator.core.CoreFixtures.withAnnotation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.graceful.operator.api.v1alpha1.DeploymentState;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Planning with ClusterGracefulPolicies (docs/rules.md R7, R8, R12). */
+class ClusterPolicyPlanningTest {
+  private static final NamespaceView PROD = new NamespaceView(Map.of("env", "prod"), "graceful-system");
+  private static final NamespaceView DEV = new NamespaceView(Map.of("env", "dev"), "graceful-system");
+
+  private static PolicySnapshot platform(long sleep) {
+    return PolicySnapshot.cluster("platform", "2020-01-01T00:00:00Z", 1, spec(sleep, 20L),
+        CoreFixtures.selector(Map.of("env", "prod")));
+  }
+
+  private static PolicySnapshot team(long sleep) {
+    return new PolicySnapshot(CoreFixtures.NS, "team", "2025-01-01T00:00:00Z", 1, spec(sleep, 20L));
+  }
+
+  @Test
+  void aClusterPolicyAppliesInASelectedNamespaceAndRecordsItsScopedName() {
+    Deployment d = web(container("app"));
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), List.of(platform(7)), NATIVE, PROD);
+    assertThat(plan.change()).isEqualTo(Change.APPLY);
+    assertThat(plan.governingPolicy()).isEqualTo("cluster/platform");
+    Deployment applied = apply(plan, d);
+    assertThat(applied.getMetadata().getAnnotations()).containsEntry(GracefulAnnotations.APPLIED_POLICY,
+        "cluster/platform");
+    assertThat(WorkloadPlanner.plan(Workload.of(applied), List.of(platform(7)), NATIVE, PROD).change())
+        .isEqualTo(Change.NONE);
+  }
+
+  @Test
+  void aNamespaceTheSelectorDoesNotSelectIsNotGoverned() {
+    Deployment d = web(container("app"));
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), List.of(platform(7)), NATIVE, DEV);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertThat(plan.verdicts()).isEmpty();
+    // without namespace facts only an empty or a naming selector could select: this one does not
+    assertThat(WorkloadPlanner.plan(Workload.of(d), List.of(platform(7)), NATIVE).change()).isEqualTo(Change.NONE);
+  }
+
+  @Test
+  void aNamespaceLeavingTheSelectorIsRevertedExactly() {
+    Deployment d = web(container("app"));
+    Deployment applied = apply(WorkloadPlanner.plan(Workload.of(d), List.of(platform(7)), NATIVE, PROD), d);
+    WorkloadPlan revert = WorkloadPlanner.plan(Workload.of(applied), List.of(platform(7)), NATIVE, DEV);
+    assertThat(revert.change()).isEqualTo(Change.REVERT);
+    assertThat(normalized(apply(revert, applied))).isEqualTo(normalized(d));
+  }
+
+  @Test
+  void aNamespacedPolicyOverridesTheClusterPolicyWithoutAConflict() {
+    Deployment d = web(container("app"));
+    Deployment underCluster = apply(WorkloadPlanner.plan(Workload.of(d), List.of(platform(7)), NATIVE, PROD), d);
+    // the team policy is younger and has the same priority: scope, not age, decides
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(underCluster), List.of(platform(7), team(12)), NATIVE, PROD);
+    assertThat(plan.governingPolicy()).isEqualTo("team");
+    assertThat(plan.change()).isEqualTo(Change.APPLY);
+    PolicyVerdict clusterVerdict = plan.verdicts().stream().filter(v -> v.policy().equals("cluster/platform"))
+        .findFirst().orElseThrow();
+    assertThat(clusterVerdict.state()).isEqualTo(DeploymentState.Skipped);
+    assertThat(clusterVerdict.reason()).isEqualTo("OverriddenByNamespacePolicy");
+    assertThat(clusterVerdict.message()).contains("shop/team");
+    assertThat(plan.verdicts()).noneMatch(v -> v.state() == DeploymentState.Conflict);
+    Deployment underTeam = apply(plan, underCluster);
+    assertThat(underTeam.getMetadata().getAnnotations()).containsEntry(GracefulAnnotations.APPLIED_POLICY, "team");
+    // the switch is exact: the same as planning the untouched Deployment under the team policy alone
+    assertThat(normalized(underTeam)).isEqualTo(normalized(
+        apply(WorkloadPlanner.plan(Workload.of(d), List.of(team(12)), NATIVE, PROD), d)));
+  }
+
+  @Test
+  void theAnnotationCanNameTheClusterPolicyOverANamespacedOne() {
+    Deployment d = withAnnotation(web(container("app")), GracefulAnnotations.POLICY, "cluster/platform");
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), List.of(team(12), platform(7)), NATIVE, PROD);
+    assertThat(plan.governingPolicy()).isEqualTo("cluster/platform");
+    PolicyVerdict teamVerdict = plan.verdicts().stream().filter(v -> v.policy().equals("team")).findFirst()
+        .orElseThrow();
+    assertThat(teamVerdict.state()).isEqualTo(DeploymentState.Conflict);
+    assertThat(teamVerdict.message()).contains("graceful.io/policy");
+  }
+
+  @Test
+  void namingAClusterPolicyDoesNotWidenItsNamespaceSelector() {
+    Deployment d = withAnnotation(web(container("app")), GracefulAnnotations.POLICY, "cluster/platform");
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), List.of(platform(7)), NATIVE, DEV);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertThat(plan.notices()).anyMatch(n -> n.reason().equals("PolicyNotFound")
+        && n.message().contains("namespaceSelector"));
+  }
+
+  @Test
+  void aNamespacedAndAClusterPolicyOfTheSameNameAreDifferentPolicies() {
+    Deployment d = web(container("app"));
+    PolicySnapshot clusterTeam = PolicySnapshot.cluster("team", "2020-01-01T00:00:00Z", 1, spec(7, 20L),
+        CoreFixtures.selector(Map.of("env", "prod")));
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), List.of(clusterTeam, team(12)), NATIVE, PROD);
+    assertThat(plan.governingPolicy()).isEqualTo("team");
+    assertThat(plan.verdicts()).extracting(PolicyVerdict::policy).containsExactlyInAnyOrder("team", "cluster/team");
+  }
+}

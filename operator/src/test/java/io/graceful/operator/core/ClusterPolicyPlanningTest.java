@@ -111,4 +111,20 @@ class ClusterPolicyPlanningTest {
     assertThat(plan.governingPolicy()).isEqualTo("team");
     assertThat(plan.verdicts()).extracting(PolicyVerdict::policy).containsExactlyInAnyOrder("team", "cluster/team");
   }
+
+  @Test
+  void kubeSystemIsUntouchedEvenByASelectorForEverything() {
+    Deployment dns = web(container("app"));
+    dns.getMetadata().setNamespace("kube-system");
+    PolicySnapshot everything = PolicySnapshot.cluster("everything", "2020-01-01T00:00:00Z", 1, spec(7, 20L),
+        new io.fabric8.kubernetes.api.model.LabelSelector());
+    NamespaceView kubeSystem = new NamespaceView(Map.of(), "graceful-system");
+    WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(dns), List.of(everything), NATIVE, kubeSystem);
+    assertThat(plan.change()).isEqualTo(Change.NONE);
+    assertThat(plan.verdicts()).isEmpty();
+    // the same selector governs an ordinary namespace
+    Deployment shop = web(container("app"));
+    assertThat(WorkloadPlanner.plan(Workload.of(shop), List.of(everything), NATIVE, DEV).governingPolicy())
+        .isEqualTo("cluster/everything");
+  }
 }

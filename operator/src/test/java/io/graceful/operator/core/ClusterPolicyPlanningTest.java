@@ -127,4 +127,28 @@ class ClusterPolicyPlanningTest {
     assertThat(WorkloadPlanner.plan(Workload.of(shop), List.of(everything), NATIVE, DEV).governingPolicy())
         .isEqualTo("cluster/everything");
   }
+
+  @Test
+  void theClusterPolicysStatusListsTheOverrideAndCountsNoConflict() {
+    Deployment api = CoreFixtures.deployment("api", Map.of("tier", "web"), null, null, container("app"));
+    PolicySnapshot teamForWeb = new PolicySnapshot(CoreFixtures.NS, "team", "2025-01-01T00:00:00Z", 1,
+        spec(12, 20L));
+    teamForWeb.spec().setSelector(CoreFixtures.selector(Map.of("app-name", "web")));
+    Deployment labelledWeb = CoreFixtures.deployment("web", Map.of("tier", "web", "app-name", "web"), null, null,
+        container("app"));
+    List<PolicySnapshot> both = List.of(platform(7), teamForWeb);
+    List<WorkloadPlan> plans = List.of(
+        WorkloadPlanner.plan(Workload.of(labelledWeb), both, NATIVE, PROD),
+        WorkloadPlanner.plan(Workload.of(api), both, NATIVE, PROD));
+    io.graceful.operator.api.v1alpha1.GracefulPolicyStatus cluster = PolicyStatusCalculator.compute(platform(7),
+        plans, null, true, "2025-01-01T00:00:00Z");
+    assertThat(cluster.getMatched()).isEqualTo(2);
+    assertThat(cluster.getConflicts()).isZero();
+    assertThat(cluster.getDeployments()).extracting(e -> e.getName() + ":" + e.getReason())
+        .containsExactlyInAnyOrder("web:OverriddenByNamespacePolicy", "api:ChangePending");
+    io.graceful.operator.api.v1alpha1.GracefulPolicyStatus team = PolicyStatusCalculator.compute(teamForWeb,
+        plans, null, true, "2025-01-01T00:00:00Z");
+    assertThat(team.getMatched()).isEqualTo(1);
+    assertThat(team.getConflicts()).isZero();
+  }
 }

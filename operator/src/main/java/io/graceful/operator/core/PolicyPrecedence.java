@@ -34,9 +34,6 @@ public final class PolicyPrecedence {
     if (winner.ref().equals(annotatedPolicy)) {
       return "the workload names it in " + GracefulAnnotations.POLICY;
     }
-    if (!winner.isCluster() && loser.isCluster()) {
-      return "a namespaced policy overrides a cluster policy";
-    }
     if (priority(winner) != priority(loser)) {
       return "higher priority (" + priority(winner) + " > " + priority(loser) + ")";
     }

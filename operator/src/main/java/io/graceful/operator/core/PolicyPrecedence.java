@@ -4,8 +4,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * R7: when several policies match one Deployment, the policy named by its {@code graceful.io/policy} annotation
- * wins, then the higher priority, then the older creationTimestamp, then the name.
+ * R7: when several policies match one workload, the policy named by its {@code graceful.io/policy} annotation
+ * wins, then any namespaced GracefulPolicy over any ClusterGracefulPolicy (teams refine the platform default), then
+ * the higher priority, then the older creationTimestamp, then the name (and, last, the scope, so the order is total
+ * even for a namespaced and a cluster policy of the same name).
  */
 public final class PolicyPrecedence {
   private PolicyPrecedence() {
@@ -22,14 +24,15 @@ public final class PolicyPrecedence {
     Comparator<PolicySnapshot> byAge = Comparator.comparing(p -> p.creationTimestamp() == null ? "~"
         : p.creationTimestamp());
     return matching.stream()
-        .sorted(named.thenComparing(byPriority).thenComparing(byAge).thenComparing(PolicySnapshot::name))
+        .sorted(named.thenComparing(PolicySnapshot::isCluster).thenComparing(byPriority).thenComparing(byAge)
+            .thenComparing(PolicySnapshot::name).thenComparing(p -> p.ref().key()))
         .toList();
   }
 
   /** Why the winner beat {@code loser}, in words for status and Events. */
   public static String explain(PolicySnapshot winner, PolicySnapshot loser, PolicyRef annotatedPolicy) {
     if (winner.ref().equals(annotatedPolicy)) {
-      return "the Deployment names it in " + GracefulAnnotations.POLICY;
+      return "the workload names it in " + GracefulAnnotations.POLICY;
     }
     if (priority(winner) != priority(loser)) {
       return "higher priority (" + priority(winner) + " > " + priority(loser) + ")";

@@ -1,5 +1,6 @@
 package io.graceful.operator.core;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
 
 /**
@@ -7,8 +8,21 @@ import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
  * Built by the glue from the cached custom resource, so that the core never sees client classes.
  *
  * @param creationTimestamp RFC 3339, as the API server writes it; compared as text, which orders correctly
+ * @param namespaceSelector a cluster policy's namespaces ({@link NamespaceSelection}); null for a namespaced policy
  */
-public record PolicySnapshot(PolicyRef ref, String creationTimestamp, long generation, GracefulPolicySpec spec) {
+public record PolicySnapshot(PolicyRef ref, String creationTimestamp, long generation, GracefulPolicySpec spec,
+    LabelSelector namespaceSelector) {
+
+  /** A policy without a namespace selector (every namespaced policy). */
+  public PolicySnapshot(PolicyRef ref, String creationTimestamp, long generation, GracefulPolicySpec spec) {
+    this(ref, creationTimestamp, generation, spec, null);
+  }
+
+  /** A ClusterGracefulPolicy. */
+  public static PolicySnapshot cluster(String name, String creationTimestamp, long generation,
+      GracefulPolicySpec spec, LabelSelector namespaceSelector) {
+    return new PolicySnapshot(PolicyRef.cluster(name), creationTimestamp, generation, spec, namespaceSelector);
+  }
 
   /** A namespaced GracefulPolicy. */
   public PolicySnapshot(String namespace, String name, String creationTimestamp, long generation,
@@ -21,8 +35,26 @@ public record PolicySnapshot(PolicyRef ref, String creationTimestamp, long gener
     return ref.namespace();
   }
 
-  /** The policy's name, as verdicts, status and metrics name it. */
+  /** The policy's name. */
   public String name() {
     return ref.name();
+  }
+
+  /**
+   * How verdicts, the undo record ({@code graceful.io/applied-policy}) and plans name the policy: the bare name for
+   * a namespaced policy (unchanged from earlier versions), {@code cluster/<name>} for a cluster policy.
+   */
+  public String id() {
+    return ref.annotationValue();
+  }
+
+  public boolean isCluster() {
+    return ref.isCluster();
+  }
+
+  /** The policy may govern workloads of {@code namespace} (R12): its own namespace, or one its selector selects. */
+  public boolean inScope(String namespace, NamespaceView view) {
+    return isCluster() ? NamespaceSelection.selects(namespaceSelector, namespace, view.labels(),
+        view.operatorNamespace()) : java.util.Objects.equals(ref.namespace(), namespace);
   }
 }

@@ -68,7 +68,7 @@ public final class PolicyStatusCalculator {
     int fighting = 0;
     int matched = 0;
     for (WorkloadPlan plan : plans) {
-      PolicyVerdict v = plan.verdictFor(policy.name()).orElse(null);
+      PolicyVerdict v = plan.verdictFor(policy.id()).orElse(null);
       if (v == null) {
         continue;
       }
@@ -185,7 +185,7 @@ public final class PolicyStatusCalculator {
       out.put(kind, zeros());
     }
     for (WorkloadPlan plan : plans) {
-      plan.verdictFor(policy.name()).ifPresent(v -> out.computeIfAbsent(plan.ref().kind(), k -> zeros())
+      plan.verdictFor(policy.id()).ifPresent(v -> out.computeIfAbsent(plan.ref().kind(), k -> zeros())
           .merge(v.state(), 1, Integer::sum));
     }
     return out;

@@ -30,7 +30,13 @@ public final class WorkloadPlanner {
   }
 
   public static WorkloadPlan plan(Workload workload, List<PolicySnapshot> policies, PlanningContext context) {
-    return new Planning(workload, policies, context).run();
+    return plan(workload, policies, context, NamespaceView.UNKNOWN);
+  }
+
+  /** As above, with what is known of the workload's namespace, for cluster policies' namespace selectors. */
+  public static WorkloadPlan plan(Workload workload, List<PolicySnapshot> policies, PlanningContext context,
+      NamespaceView namespaceView) {
+    return new Planning(workload, policies, context, namespaceView).run();
   }
 
   /** One planning run; holds the intermediate values so that each step reads as a sentence. */
@@ -42,6 +48,7 @@ public final class WorkloadPlanner {
     private final String kindWord;
     private final List<PolicySnapshot> policies;
     private final PlanningContext context;
+    private final NamespaceView namespaceView;
     private final List<PolicyVerdict> verdicts = new ArrayList<>();
     private final List<Notice> notices = new ArrayList<>();
     /**
@@ -51,7 +58,8 @@ public final class WorkloadPlanner {
      */
     private ManagedRecord yieldedGraceClaim;
 
-    Planning(Workload workload, List<PolicySnapshot> policies, PlanningContext context) {
+    Planning(Workload workload, List<PolicySnapshot> policies, PlanningContext context, NamespaceView namespaceView) {
+      this.namespaceView = namespaceView;
       this.workload = workload;
       this.namespace = workload.namespace();
       this.annotations = workload.annotations();
@@ -65,8 +73,9 @@ public final class WorkloadPlanner {
       PolicyRef named = PolicyRef.parse(namedValue, namespace);
       WorkloadKind kind = workload.ref().kind();
       List<PolicySnapshot> inScope = policies.stream()
-          // a namespaced policy governs the workloads of its own namespace only
-          .filter(p -> Objects.equals(p.namespace(), namespace))
+          // a namespaced policy governs the workloads of its own namespace only, a cluster policy those of the
+          // namespaces its namespaceSelector selects; naming a cluster policy does not widen that (R12)
+          .filter(p -> p.inScope(namespace, namespaceView))
           .toList();
       List<PolicySnapshot> matching = inScope.stream()
           // and only the kinds it lists in spec.workloads (default: Deployments)
@@ -79,7 +88,8 @@ public final class WorkloadPlanner {
         boolean exists = inScope.stream().anyMatch(p -> p.ref().equals(named));
         notices.add(new Notice("PolicyNotFound", GracefulAnnotations.POLICY + " names policy '" + namedValue
             + (exists ? "', which does not govern " + kind.name() + "s (add " + kind.name() + " to its "
-                + "spec.workloads)" : "', which does not exist in namespace " + namespace)));
+                + "spec.workloads)" : named.isCluster() ? "', which does not exist or whose namespaceSelector does "
+                + "not select namespace " + namespace : "', which does not exist in namespace " + namespace)));
       }
 
       PodTemplateHooks current = PodTemplateHooks.of(workload).orElse(null);
@@ -114,7 +124,7 @@ public final class WorkloadPlanner {
       boolean optedOut = enabled != null && enabled.trim().equalsIgnoreCase("false");
       if (optedOut || ordered.isEmpty()) {
         for (PolicySnapshot p : ordered) {
-          verdicts.add(new PolicyVerdict(p.name(), DeploymentState.Skipped, "OptedOut",
+          verdicts.add(new PolicyVerdict(p.id(), DeploymentState.Skipped, "OptedOut",
               "opted out with " + GracefulAnnotations.ENABLED + "=false"));
         }
         return finish(current, base, null, null, null, record, "");
@@ -129,20 +139,25 @@ public final class WorkloadPlanner {
             + "=true (the sleep still helps scale-down and node drains)");
       }
       for (PolicySnapshot loser : ordered.subList(1, ordered.size())) {
-        verdicts.add(new PolicyVerdict(loser.name(), DeploymentState.Conflict, "GovernedByOtherPolicy",
-            "governed by policy " + winner.name() + ": " + PolicyPrecedence.explain(winner, loser, named)));
+        // a team's namespaced policy refining the platform default is the intended use, not a conflict (R7)
+        verdicts.add(!winner.isCluster() && loser.isCluster()
+            ? new PolicyVerdict(loser.id(), DeploymentState.Skipped, "OverriddenByNamespacePolicy",
+                "overridden by policy " + winner.namespace() + "/" + winner.name()
+                    + ": a namespaced policy overrides a cluster policy")
+            : new PolicyVerdict(loser.id(), DeploymentState.Conflict, "GovernedByOtherPolicy",
+                "governed by policy " + winner.id() + ": " + PolicyPrecedence.explain(winner, loser, named)));
       }
       PolicySettings.Validated validated = PolicySettings.validate(winner.spec());
       if (!validated.valid()) {
         // frozen, except that a hook of the operator's must still end before the grace period does (R1)
         HookFit fit = record == null ? null : HookFit.within(current, record, 0);
-        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "PolicyInvalid",
-            "policy " + winner.name() + " is invalid; the " + kindWord + " is left as it is"
+        verdicts.add(0, new PolicyVerdict(winner.id(), DeploymentState.Skipped, "PolicyInvalid",
+            "policy " + winner.id() + " is invalid; the " + kindWord + " is left as it is"
                 + (fit != null && fit.changed() ? " except that the operator " + fit.summary() : "")));
         if (fit == null || !fit.changed()) {
-          return result(winner.name(), null, Change.NONE, emptyPatch(), "");
+          return result(winner.id(), null, Change.NONE, emptyPatch(), "");
         }
-        return result(winner.name(), null, Change.FIT,
+        return result(winner.id(), null, Change.FIT,
             JsonPatchWriter.diff(current, fit.hooks(), annotations, withRollout(fit.record().toAnnotations(), true)),
             fit.summary());
       }
@@ -151,10 +166,10 @@ public final class WorkloadPlanner {
       overrides.problems().forEach(p -> notices.add(new Notice("InvalidAnnotation", p)));
       HookAction action = PolicySettings.resolve(overrides.action(), context.autoUsesSleep());
       if (action == HookAction.Sleep && !context.sleepAccepted()) {
-        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "SleepActionUnsupported",
+        verdicts.add(0, new PolicyVerdict(winner.id(), DeploymentState.Skipped, "SleepActionUnsupported",
             "the native sleep action was requested but this API server does not support it (Kubernetes < 1.30); "
                 + "use action Exec or Auto"));
-        return result(winner.name(), action, Change.NONE, emptyPatch(), "");
+        return result(winner.id(), action, Change.NONE, emptyPatch(), "");
       }
 
       boolean graceUndone = record != null && record.fieldsChangedByOthers(current).contains(ManagedRecord.GRACE_FIELD);
@@ -163,30 +178,30 @@ public final class WorkloadPlanner {
         yieldedGraceClaim = record;
       }
       if (!target.missing.isEmpty() && !target.selected.isEmpty()) {
-        notices.add(new Notice("ContainerNotFound", "policy " + winner.name() + " lists containers this " + kindWord + " "
+        notices.add(new Notice("ContainerNotFound", "policy " + winner.id() + " lists containers this " + kindWord + " "
             + "does not have: " + String.join(", ", target.missing)));
       }
       if (settings.mode() == PolicyMode.Audit) {
         boolean compliant = target.hooks.equals(base);
-        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Audit,
+        verdicts.add(0, new PolicyVerdict(winner.id(), DeploymentState.Audit,
             compliant ? "Compliant" : "WouldChange",
             compliant ? "audit: nothing to change" : "audit: would " + target.describe(base)));
-        return finish(current, base, winner.name(), action, null, record, "");
+        return finish(current, base, winner.id(), action, null, record, "");
       }
       if (target.declaredBy != null && target.fittedSleep < 1 && !target.ours.isEmpty()) {
-        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Conflict, "OwnedByGitOps",
+        verdicts.add(0, new PolicyVerdict(winner.id(), DeploymentState.Conflict, "OwnedByGitOps",
             "terminationGracePeriodSeconds " + current.effectiveGracePeriod() + " is set by " + target.declaredBy
                 + " and leaves no room for a preStop sleep with shutdownSeconds " + target.shutdown
                 + "; set it to at least " + needed(target.sleep, target.shutdown) + " in the manifest, or let the "
                 + "operator own it (README: GitOps)"));
-        return finish(current, base, winner.name(), action, null, record, "");
+        return finish(current, base, winner.id(), action, null, record, "");
       }
       if (target.selected.isEmpty()) {
-        verdicts.add(0, new PolicyVerdict(winner.name(), DeploymentState.Skipped, "NoMatchingContainers",
+        verdicts.add(0, new PolicyVerdict(winner.id(), DeploymentState.Skipped, "NoMatchingContainers",
             "no container matches the policy's containers/excludeContainers" + target.missingNote()));
-        return finish(current, base, winner.name(), action, null, record, "");
+        return finish(current, base, winner.id(), action, null, record, "");
       }
-      return finish(current, base, winner.name(), action, target, record, target.describe(current));
+      return finish(current, base, winner.id(), action, target, record, target.describe(current));
     }
 
     /** Chooses the write (if any) that turns {@code current} into {@code target} (or into {@code base}). */
@@ -390,7 +405,7 @@ public final class WorkloadPlanner {
         return frozen(ordered, reason, text);
       }
       for (PolicySnapshot p : ordered) {
-        verdicts.add(new PolicyVerdict(p.name(), DeploymentState.Skipped, reason, text));
+        verdicts.add(new PolicyVerdict(p.id(), DeploymentState.Skipped, reason, text));
       }
       return result(ordered.isEmpty() ? null : ordered.get(0).name(), null, Change.FIT,
           JsonPatchWriter.diff(current, fit.hooks(), annotations, withRollout(fit.record().toAnnotations(), true)),
@@ -408,7 +423,7 @@ public final class WorkloadPlanner {
 
     private WorkloadPlan frozen(List<PolicySnapshot> ordered, String reason, String message) {
       for (PolicySnapshot p : ordered) {
-        verdicts.add(new PolicyVerdict(p.name(), DeploymentState.Skipped, reason, message));
+        verdicts.add(new PolicyVerdict(p.id(), DeploymentState.Skipped, reason, message));
       }
       return result(ordered.isEmpty() ? null : ordered.get(0).name(), null, Change.NONE, emptyPatch(), "");
     }

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.TestFactory;
  * Golden-file tests of the planner (in the style of Kroxylicious' DerivedResourcesTest): every folder under
  * {@code src/test/resources/golden/} is one case with
  * <ul>
- *   <li>{@code input.yaml}: a multi-document YAML of workloads (Deployments, StatefulSets, DaemonSets) and
- *       GracefulPolicies (one namespace);</li>
+ *   <li>{@code input.yaml}: a multi-document YAML of workloads (Deployments, StatefulSets, DaemonSets),
+ *       GracefulPolicies, ClusterGracefulPolicies ({@link GoldenClusterPolicy}) and Namespaces (their labels, for
+ *       the cluster policies' namespace selectors; the operator's namespace is {@link #OPERATOR_NAMESPACE});</li>
  *   <li>{@code context.yaml} (optional): {@code nativeSleepSupported: true|false} (default true) and
  *       {@code maxReapplies} (default 3);</li>
  *   <li>{@code expected.yaml}: for each workload, in input order, the plan (change, governing policy, action,
@@ -61,7 +62,11 @@ class GoldenPlanningTest {
 
   static {
     YAML.registerKubernetesResource(GracefulPolicy.class);
+    YAML.registerKubernetesResource(GoldenClusterPolicy.class);
   }
+
+  /** The operator's namespace in every case: cluster policies select it only explicitly (R12). */
+  static final String OPERATOR_NAMESPACE = "graceful-system";
 
   @TestFactory
   Stream<DynamicTest> goldenCases() throws IOException {
@@ -100,16 +105,24 @@ class GoldenPlanningTest {
     PlanningContext context = context(dir.resolve("context.yaml"));
     List<HasMetadata> workloads = new ArrayList<>();
     List<GracefulPolicy> policies = new ArrayList<>();
+    List<PolicySnapshot> clusterPolicies = new ArrayList<>();
+    Map<String, Map<String, String>> namespaceLabels = new LinkedHashMap<>();
     for (HasMetadata r : input(dir)) {
       if (r instanceof Deployment || r instanceof StatefulSet || r instanceof DaemonSet) {
         workloads.add(r);
       } else if (r instanceof GracefulPolicy p) {
         policies.add(p);
+      } else if (r instanceof GoldenClusterPolicy c) {
+        clusterPolicies.add(PolicySnapshot.cluster(c.getMetadata().getName(), c.getMetadata().getCreationTimestamp(),
+            1, c.getSpec(), c.getSpec().getNamespaceSelector()));
+      } else if (r instanceof io.fabric8.kubernetes.api.model.Namespace ns) {
+        namespaceLabels.put(ns.getMetadata().getName(), ns.getMetadata().getLabels());
       } else {
         throw new IllegalArgumentException(dir + ": unexpected document " + r.getKind());
       }
     }
-    List<PolicySnapshot> snapshots = policies.stream().map(GoldenPlanningTest::snapshot).toList();
+    List<PolicySnapshot> snapshots = new ArrayList<>(policies.stream().map(GoldenPlanningTest::snapshot).toList());
+    snapshots.addAll(clusterPolicies);
 
     Map<String, Object> out = new LinkedHashMap<>();
     // LinkedHashMap, never Map.of: Map.of iterates in a per-JVM random order and the text must be stable
@@ -120,9 +133,11 @@ class GoldenPlanningTest {
     List<Object> results = new ArrayList<>();
     List<WorkloadPlan> settled = new ArrayList<>();
     for (HasMetadata d : workloads) {
-      WorkloadPlan plan = WorkloadPlanner.plan(CoreFixtures.workload(d), snapshots, context);
+      NamespaceView namespace = new NamespaceView(namespaceLabels.get(d.getMetadata().getNamespace()),
+          OPERATOR_NAMESPACE);
+      WorkloadPlan plan = WorkloadPlanner.plan(CoreFixtures.workload(d), snapshots, context, namespace);
       HasMetadata after = CoreFixtures.applyAny(plan, d);
-      WorkloadPlan replan = WorkloadPlanner.plan(CoreFixtures.workload(after), snapshots, context);
+      WorkloadPlan replan = WorkloadPlanner.plan(CoreFixtures.workload(after), snapshots, context, namespace);
       settled.add(replan);
       Map<String, Object> r = new LinkedHashMap<>();
       // the kind's name as the key ("deployment: web", "statefulSet: db"): the cases written before other kinds
@@ -162,7 +177,7 @@ class GoldenPlanningTest {
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(p, settled, null,
           context.nativeSleep(), NOW, RolloutHolds.NONE);
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("policy", p.name());
+      m.put("policy", p.id());
       m.put("statusAfterWrites", status);
       statuses.add(m);
     }

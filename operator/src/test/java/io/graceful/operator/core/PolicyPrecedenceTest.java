@@ -73,4 +73,18 @@ class PolicyPrecedenceTest {
     PolicySnapshot b = p("b", 5, "2024-01-01T00:00:00Z");
     assertThat(order("ghost", a, b)).containsExactly("b", "a");
   }
+
+  @Test
+  void aNamespacedPolicyBeatsAClusterPolicyWhateverItsPriorityAndAge() {
+    GracefulPolicySpec s = spec(5, 10L);
+    s.setPriority(1000L);
+    PolicySnapshot platform = PolicySnapshot.cluster("a-platform", "2020-01-01T00:00:00Z", 1, s,
+        new io.fabric8.kubernetes.api.model.LabelSelector());
+    PolicySnapshot team = p("z-team", -5, "2025-01-01T00:00:00Z");
+    assertThat(order(null, platform, team)).containsExactly("z-team", "a-platform");
+    // the annotation still comes first, and names the cluster policy with its prefix
+    assertThat(order("cluster/a-platform", team, platform)).containsExactly("a-platform", "z-team");
+    assertThat(order("a-platform", team, platform)).as("a bare name is a namespaced policy")
+        .containsExactly("z-team", "a-platform");
+  }
 }

@@ -526,7 +526,7 @@ class WorkloadPlannerProperties {
     return s;
   }
 
-  private Arbitrary<GracefulPolicySpec> specs() {
+  Arbitrary<GracefulPolicySpec> specs() {
     Arbitrary<Long> sleep = Arbitraries.longs().between(1, 120);
     Arbitrary<Long> shutdown = Arbitraries.longs().between(0, 120).injectNull(0.2);
     Arbitrary<Long> floorExtra = Arbitraries.longs().between(0, 60).injectNull(0.6);

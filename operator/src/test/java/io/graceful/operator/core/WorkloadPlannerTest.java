@@ -356,13 +356,14 @@ class WorkloadPlannerTest {
 
   @Test
   void aClusterPolicyReferenceNamesNoPolicyOfTheNamespace() {
-    // "cluster/<name>" is reserved for ClusterGracefulPolicy (docs/design.md), not served yet: it must not pick the
-    // namespace's policy of that name, and the workload is told that the named policy does not exist
+    // "cluster/<name>" names a ClusterGracefulPolicy (docs/design.md): it must not pick the namespace's policy of
+    // that name, and the workload is told that the named cluster policy does not exist or does not select it
     Deployment d = withAnnotation(web(container("app")), GracefulAnnotations.POLICY, "cluster/web");
     WorkloadPlan plan = WorkloadPlanner.plan(Workload.of(d), List.of(policy("web", spec(5, 10L))), NATIVE);
     assertThat(plan.governingPolicy()).as("selected by its labels, not named").isEqualTo("web");
     assertThat(plan.notices()).extracting(Notice::message).containsExactly(GracefulAnnotations.POLICY
-        + " names policy 'cluster/web', which does not exist in namespace " + CoreFixtures.NS);
+        + " names policy 'cluster/web', which does not exist or whose namespaceSelector does not select namespace "
+        + CoreFixtures.NS);
   }
 
   @Test

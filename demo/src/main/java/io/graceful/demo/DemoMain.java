@@ -186,7 +186,7 @@ public final class DemoMain {
         } else if (p.get("status", "pending") instanceof Number pending && pending.intValue() > 0) {
           missing.add("policy " + name + ": status.pending is " + pending + " ("
               + Tables.statusDeployments(p).stream().filter(e -> "Pending".equals(e.get("state")))
-                  .map(e -> e.get("name") + ": " + e.get("message")).toList() + ")");
+                  .map(e -> Tables.kind(e) + " " + e.get("name") + ": " + e.get("message")).toList() + ")");
         }
       }
       return missing;

@@ -6,7 +6,7 @@
 #
 #   1. `<entrypoint> --version` prints "graceful-operator <version>" and exits 0;
 #   2. the operator, against the demo's embedded API server on the host (java -jar graceful-demo.jar --serve-only;
-#      same network namespace, 127.0.0.1), becomes ready on /readyz, reconciles the examples' Deployments and,
+#      same network namespace, 127.0.0.1), becomes ready on /readyz, reconciles the examples' workloads and,
 #      on SIGTERM, exits 0.
 #
 # Prints the image tarball's size, the unpacked root filesystem's size and the times from start to /readyz, to the
@@ -197,5 +197,5 @@ printf '  %-42s %s\n' \
   "image tarball ($(basename "$image_tar"))" "$((image_mb / 10)).$((image_mb % 10)) MiB" \
   "unpacked root filesystem" "$rootfs_mb MiB" \
   "start -> /readyz 200" "$((ready_ms - start_ms))ms" \
-  "start -> first Deployment reconciled" "$((first_ms - start_ms))ms" \
+  "start -> first workload reconciled" "$((first_ms - start_ms))ms" \
   "start -> examples converged (+1.5 s quiet)" "$((converged_ms - start_ms))ms"

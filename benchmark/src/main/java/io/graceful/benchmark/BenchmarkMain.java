@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * {@code java -jar benchmark/target/graceful-benchmark.jar [scale] [--api mock|real --namespaces 1000
  * --per-namespace 10 --idle-seconds 60 --restart-seconds 30 --threads N --mock indexed|stock --operator-jvm "-Xmx..."
- * --out benchmark/target]}: the scale benchmark. {@code --budget N} (mock only) runs the operator with
+ * --out benchmark/target --mix 100:0:0]}: the scale benchmark; {@code --mix D:S:DS} makes D% of the workloads
+ * Deployments, S% StatefulSets and DS% DaemonSets ({@link Workload}). {@code --budget N} (mock only, Deployments only)
+ * runs the operator with
  * GRACEFUL_MAX_CONCURRENT_ROLLOUTS=N instead of 0, Deployments with running pods, and a fake Deployment controller
  * ({@link FakeRolloutController}) that completes each rollout after {@code --rollout-seconds 5} +- {@code
  * --rollout-jitter 0.2}. With {@code --api real} also {@code --kubeconfig FILE} (reuse a
@@ -43,7 +45,7 @@ public final class BenchmarkMain {
       if (!a.startsWith("--") || i + 1 >= list.size()) {
         System.err.println("usage: [scale] [--api mock|real] [--namespaces N] [--per-namespace N] "
             + "[--idle-seconds S] [--restart-seconds S] [--threads N] [--operator-jvm ARGS] [--out DIR] "
-            + "[--timeout-seconds S]\n  mock: [--mock indexed|stock] [--client-log true|false] [--budget N "
+            + "[--timeout-seconds S] [--mix D:S:DS, e.g. 70:20:10]\n  mock: [--mock indexed|stock] [--client-log true|false] [--budget N "
             + "[--rollout-seconds S] [--rollout-jitter 0.2]]\n"
             + "  real: [--kubeconfig FILE] [--controllers none|default|LIST] [--apiserver-port 26443] "
             + "[--etcd-port 22379] [--kcm-port 20357] [--control-plane-state DIR] [--control-plane-script FILE] "

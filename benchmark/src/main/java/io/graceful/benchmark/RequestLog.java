@@ -41,14 +41,17 @@ final class RequestLog {
   }
 
   private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
-  /** ns/name of every Deployment the operator patched successfully, with the start time of the (last) patch. */
+  /**
+   * ns/name of every workload (Deployment, StatefulSet, DaemonSet: names are unique across kinds in the benchmark) the
+   * operator patched successfully, with the start time of the (last) patch.
+   */
   private final ConcurrentHashMap<String, Long> patchedDeployments = new ConcurrentHashMap<>();
 
   void record(Request r) {
     requests.add(r);
     if (r.fromOperator() && r.method().equals("PATCH") && r.code() / 100 == 2) {
       RequestPath p = r.parsed();
-      if (p.resource().equals("deployments") && p.name() != null) {
+      if (ScaleBenchmark.WORKLOAD_RESOURCES.contains(p.resource()) && p.name() != null) {
         patchedDeployments.merge(p.namespace() + "/" + p.name(), r.startNanos(), Math::max);
       }
     }

@@ -2,6 +2,7 @@ package io.graceful.benchmark;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
@@ -10,7 +11,9 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
 import io.graceful.operator.api.v1alpha1.PreStopSpec;
@@ -34,6 +37,16 @@ import java.util.Map;
  * {@code web-first} (priority 10, tier=web) in 1 namespace in 10, overlapping {@code standard}, whose first Deployment
  * names {@code standard} with {@code graceful.io/policy} so the annotation beats priority; {@code audit-workers}
  * (Audit, priority -5, tier=worker) in 1 namespace in 50.
+ *
+ * <p>Kinds ({@code --mix D:S:DS}, percentages): each (namespace, index) is one workload of one kind, drawn from a hash
+ * of its position so that kinds do not line up with namespaces or shapes; a StatefulSet or DaemonSet carries the
+ * same labels, annotations and pod template as the Deployment it replaces. Every policy then lists all three kinds
+ * in {@code spec.workloads}. Names stay unique per namespace across kinds, so "namespace/name" still identifies a
+ * workload in the benchmark's bookkeeping. The default mix, 100:0:0, is the Deployment-only cluster, object for
+ * object (policies without {@code spec.workloads}).
+ *
+ * <p>A ClusterGracefulPolicy with namespaced overrides (issue 10) is not part of the mix yet: once that kind exists,
+ * it is one more object from {@link #clusterPolicies()}, created by the scale benchmark before the namespaces.
  */
 public final class Workload {
   public static final String STANDARD = "standard";
@@ -42,12 +55,61 @@ public final class Workload {
   private static final String[] TIERS = {"web", "api", "worker"};
   private static final String[] CONTAINERS = {"app", "log-shipper", "metrics"};
 
+  /** The kinds of the mix, in the order of its percentages. */
+  public static final List<String> KINDS = List.of("Deployment", "StatefulSet", "DaemonSet");
+
   private final int namespaces;
   private final int perNamespace;
+  /** Percent of Deployments, StatefulSets, DaemonSets; sums to 100. */
+  private final int[] mix;
 
   public Workload(int namespaces, int perNamespace) {
+    this(namespaces, perNamespace, new int[] {100, 0, 0});
+  }
+
+  public Workload(int namespaces, int perNamespace, int[] mix) {
+    if (mix.length != 3 || mix[0] < 0 || mix[1] < 0 || mix[2] < 0 || mix[0] + mix[1] + mix[2] != 100) {
+      throw new IllegalArgumentException("--mix must be three percentages D:S:DS summing to 100, e.g. 70:20:10");
+    }
     this.namespaces = namespaces;
     this.perNamespace = perNamespace;
+    this.mix = mix.clone();
+  }
+
+  /** "70:20:10" -> {70, 20, 10}. */
+  public static int[] parseMix(String text) {
+    String[] parts = text.split(":");
+    if (parts.length != 3) {
+      throw new IllegalArgumentException("--mix must be three percentages D:S:DS summing to 100, e.g. 70:20:10");
+    }
+    return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
+  }
+
+  /** Whether any workload is not a Deployment: then every policy lists all three kinds. */
+  public boolean mixed() {
+    return mix[0] != 100;
+  }
+
+  public String mixText() {
+    return mix[0] + ":" + mix[1] + ":" + mix[2];
+  }
+
+  /** The kind of workload {@code i} of namespace {@code n}. */
+  public String kind(int n, int i) {
+    if (!mixed()) {
+      return KINDS.get(0);
+    }
+    // a different hash input than the shapes' (n * 7919 + i), so that kind and shape are independent
+    int percentile = mix(n * perNamespace + i + 0x2545F491) % 100;
+    return percentile < mix[0] ? KINDS.get(0) : percentile < mix[0] + mix[1] ? KINDS.get(1) : KINDS.get(2);
+  }
+
+  /**
+   * Cluster-scoped policies. None yet: the ClusterGracefulPolicy kind (issue 10) is built elsewhere; the mixed
+   * workload gets one, plus namespaced overrides from {@link #policies}, when it lands.
+   */
+  public List<HasMetadata> clusterPolicies() {
+    return List.of();
   }
 
   public int namespaces() {
@@ -89,6 +151,26 @@ public final class Workload {
       audit.setPriority(-5L);
       audit.setMode("Audit");
       out.add(policy(ns, AUDIT, audit));
+    }
+    if (mixed()) {
+      out.forEach(p -> p.getSpec().setWorkloads(KINDS));
+    }
+    return out;
+  }
+
+  /** The namespace's workloads, each of {@link #kind}: a Deployment, or a StatefulSet or DaemonSet made from one. */
+  public List<HasMetadata> workloads(int n) {
+    List<HasMetadata> out = new ArrayList<>(perNamespace);
+    for (int i = 0; i < perNamespace; i++) {
+      Deployment d = deployment(n, i);
+      out.add(switch (kind(n, i)) {
+        case "StatefulSet" -> new StatefulSetBuilder().withMetadata(d.getMetadata()).withNewSpec()
+            .withServiceName(d.getMetadata().getName()).withReplicas(d.getSpec().getReplicas())
+            .withSelector(d.getSpec().getSelector()).withTemplate(d.getSpec().getTemplate()).endSpec().build();
+        case "DaemonSet" -> new DaemonSetBuilder().withMetadata(d.getMetadata()).withNewSpec()
+            .withSelector(d.getSpec().getSelector()).withTemplate(d.getSpec().getTemplate()).endSpec().build();
+        default -> d;
+      });
     }
     return out;
   }

@@ -14,16 +14,21 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The demo: no cluster needed. Starts an embedded API server, loads the CRD and examples/, prints the
- * Deployments' hooks and grace periods, runs the real operator in this JVM, waits until it has converged,
- * prints the result and the policies' status, then opts one Deployment out to show the undo.
+ * workloads' (Deployments, a StatefulSet, a DaemonSet) hooks and grace periods, runs the real operator in this JVM,
+ * waits until it has converged, prints the result and the policies' status, then opts one Deployment out to show
+ * the undo.
  *
  * <pre>mvn -B -q -DskipTests package && java -jar demo/target/graceful-demo.jar</pre>
  *
@@ -38,12 +43,18 @@ public final class DemoMain {
   private static final Duration POLL = Duration.ofMillis(200);
   /** Converged also means: nothing changed for this long (the operator writes status after Deployments). */
   private static final Duration QUIET = Duration.ofMillis(1500);
-  private static final Pattern DEPLOYMENT_PATH =
-      Pattern.compile("/apis/apps/v1/namespaces/[^/]+/deployments/[^/?]+(\\?.*)?");
+  /** A write to one workload: groups namespace, plural, name. */
+  private static final Pattern WORKLOAD_PATH =
+      Pattern.compile("/apis/apps/v1/namespaces/([^/]+)/(deployments|statefulsets|daemonsets)/([^/?]+)(\\?.*)?");
+  private static final Map<String, String> KIND_OF_PLURAL =
+      Map.of("deployments", "Deployment", "statefulsets", "StatefulSet", "daemonsets", "DaemonSet");
 
-  /** What the demo saw; {@link #exitCode()} 0 when the operator converged and the undo worked. */
-  public record Result(int exitCode, List<Deployment> before, List<Deployment> after,
-      List<GenericKubernetesResource> policies, Deployment undone, List<Event> events) {
+  /**
+   * What the demo saw; {@link #exitCode()} 0 when the operator converged and the undo worked. {@code writes}: write
+   * requests per workload ({@link Tables#key}) from the operator's start to convergence.
+   */
+  public record Result(int exitCode, List<HasMetadata> before, List<HasMetadata> after,
+      List<GenericKubernetesResource> policies, Deployment undone, List<Event> events, Map<String, Long> writes) {
   }
 
   private DemoMain() {
@@ -77,9 +88,9 @@ public final class DemoMain {
       out.printf("Created CRD %s and %d objects from examples/ (%s)%n", ExampleLoader.CRD_NAME, loaded.size(),
           String.join(", ", ExampleLoader.EXAMPLES));
 
-      List<Deployment> before = deployments(client);
-      heading(out, "BEFORE: Deployments as their teams wrote them");
-      Tables.deployments(out, before, null, null);
+      List<HasMetadata> before = workloads(client);
+      heading(out, "BEFORE: Deployments, StatefulSets and DaemonSets as their teams wrote them");
+      Tables.workloads(out, before, null, null);
 
       heading(out, "Starting the operator (in this JVM, against the embedded API server)");
       server.drainRequests();
@@ -90,21 +101,22 @@ public final class DemoMain {
         if (!missing.isEmpty()) {
           out.println("The operator did not converge within " + timeout.toSeconds() + " s. Still missing:");
           missing.forEach(m -> out.println("  - " + m));
-          List<Deployment> now = deployments(client);
+          List<HasMetadata> now = workloads(client);
           List<GenericKubernetesResource> policies = policies(client);
           heading(out, "State at the timeout");
-          Tables.deployments(out, now, before, policies);
+          Tables.workloads(out, now, before, policies);
           out.println();
           Tables.policies(out, columns, policies);
-          return new Result(1, before, now, policies, null, events(client));
+          return new Result(1, before, now, policies, null, events(client), Map.of());
         }
-        long writes = server.drainRequests().stream().filter(DemoMain::isDeploymentWrite).count();
-        List<Deployment> after = deployments(client);
+        Map<String, Long> writes = workloadWrites(server.drainRequests());
+        List<HasMetadata> after = workloads(client);
         List<GenericKubernetesResource> policies = policies(client);
-        out.printf("Converged in %.1f s: %d Deployments changed, with %d write requests to Deployments.%n",
-            (System.nanoTime() - started) / 1e9, changed(before, after), writes);
-        heading(out, "AFTER: the same Deployments, as the operator left them");
-        Tables.deployments(out, after, before, policies);
+        out.printf("Converged in %.1f s: %s changed, with %d write requests to them.%n",
+            (System.nanoTime() - started) / 1e9, changedByKind(before, after),
+            writes.values().stream().mapToLong(Long::longValue).sum());
+        heading(out, "AFTER: the same workloads, as the operator left them");
+        Tables.workloads(out, after, before, policies);
         heading(out, "GracefulPolicies (kubectl get gp -A -o wide)");
         Tables.policies(out, columns, policies);
 
@@ -114,16 +126,16 @@ public final class DemoMain {
         if (undone == null) {
           out.println("The operator did not revert " + UNDO_NAMESPACE + "/" + UNDO_DEPLOYMENT + " within "
               + timeout.toSeconds() + " s (annotation " + Tables.APPLIED_POLICY + " still present).");
-          return new Result(1, before, after, policies, null, events(client));
+          return new Result(1, before, after, policies, null, events(client), writes);
         }
-        Deployment original = before.stream().filter(d -> Tables.key(d).equals(Tables.key(undone))).findFirst()
+        HasMetadata original = before.stream().filter(w -> Tables.key(w).equals(Tables.key(undone))).findFirst()
             .orElseThrow();
-        boolean exact = Objects.equals(original.getSpec().getTemplate(), undone.getSpec().getTemplate());
+        boolean exact = Objects.equals(Tables.template(original), undone.getSpec().getTemplate());
         out.println(exact
             ? "Reverted: the pod template is exactly what the team wrote (see BEFORE), "
                 + "the operator's annotation is gone."
             : "NOT reverted exactly: the pod template differs from BEFORE.");
-        Tables.deployments(out, List.of(undone), before, policies(client));
+        Tables.workloads(out, List.of(undone), before, policies(client));
 
         List<Event> events = events(client);
         heading(out, "Events emitted by the operator (kubectl get events -A)");
@@ -131,7 +143,7 @@ public final class DemoMain {
         out.println();
         out.println("Done. On a real cluster: kubectl apply -f crd/; kubectl apply -f examples/; "
             + "java -jar operator/target/graceful-operator.jar (see examples/README.md).");
-        return new Result(exact ? 0 : 1, before, after, policies, undone, events);
+        return new Result(exact ? 0 : 1, before, after, policies, undone, events, writes);
       } finally {
         operator.close();
       }
@@ -142,11 +154,24 @@ public final class DemoMain {
 
   /**
    * Waits until every policy reports status for its current generation with a Ready condition and nothing pending,
-   * and nothing has changed for {@link #QUIET}. Returns what is still missing at the timeout (empty: converged).
+   * every kind the examples hold has a workload the operator wrote, and nothing has changed for {@link #QUIET}.
+   * Returns what is still missing at the timeout (empty: converged).
+   *
+   * <p>The per-kind check is there because policy status alone cannot tell a kind the operator does not watch: such
+   * workloads are simply not counted, and the status converges without them. The examples' shop/web policy governs
+   * all three kinds, so each must end with at least one written workload.
    */
   static List<String> awaitConverged(KubernetesClient client, Duration timeout) throws InterruptedException {
     return await(timeout, () -> {
       List<String> missing = new ArrayList<>();
+      List<HasMetadata> workloads = workloads(client);
+      for (String kind : Tables.KINDS) {
+        List<HasMetadata> ofKind = workloads.stream().filter(w -> kind.equals(w.getKind())).toList();
+        if (!ofKind.isEmpty() && ofKind.stream().allMatch(w -> "-".equals(Tables.annotation(w, Tables.APPLIED_POLICY,
+            "-")))) {
+          missing.add("no " + kind + " carries " + Tables.APPLIED_POLICY + " yet");
+        }
+      }
       for (GenericKubernetesResource p : policies(client)) {
         String name = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
         Object observed = p.get("status", "observedGeneration");
@@ -161,7 +186,7 @@ public final class DemoMain {
         } else if (p.get("status", "pending") instanceof Number pending && pending.intValue() > 0) {
           missing.add("policy " + name + ": status.pending is " + pending + " ("
               + Tables.statusDeployments(p).stream().filter(e -> "Pending".equals(e.get("state")))
-                  .map(e -> e.get("name") + ": " + e.get("message")).toList() + ")");
+                  .map(e -> Tables.kind(e) + " " + e.get("name") + ": " + e.get("message")).toList() + ")");
         }
       }
       return missing;
@@ -210,39 +235,68 @@ public final class DemoMain {
     return problems;
   }
 
-  /** Resource versions of every Deployment and policy: changes whenever anything is written. */
+  /** Resource versions of every workload and policy: changes whenever anything is written. */
   private static String fingerprint(KubernetesClient client) {
     StringBuilder print = new StringBuilder();
-    deployments(client).forEach(d -> print.append(Tables.key(d)).append('@')
-        .append(d.getMetadata().getResourceVersion()).append(' '));
+    workloads(client).forEach(w -> print.append(Tables.key(w)).append('@')
+        .append(w.getMetadata().getResourceVersion()).append(' '));
     policies(client).forEach(p -> print.append(p.getMetadata().getName()).append('@')
         .append(p.getMetadata().getResourceVersion()).append(' '));
     return print.toString();
   }
 
-  /** Deployments whose metadata or spec differ (resourceVersion aside) between the two lists. */
-  static long changed(List<Deployment> before, List<Deployment> after) {
-    Map<String, Deployment> was = new HashMap<>();
-    before.forEach(d -> was.put(Tables.key(d), d));
-    return after.stream().filter(d -> {
-      Deployment old = was.get(Tables.key(d));
-      return old == null || !Objects.equals(old.getSpec(), d.getSpec())
-          || !Objects.equals(old.getMetadata().getAnnotations(), d.getMetadata().getAnnotations())
-          || !Objects.equals(old.getMetadata().getLabels(), d.getMetadata().getLabels());
-    }).count();
+  /** Workloads whose pod template, annotations or labels differ between the two lists, counted by kind. */
+  static Map<String, Long> changed(List<HasMetadata> before, List<HasMetadata> after) {
+    Map<String, HasMetadata> was = new HashMap<>();
+    before.forEach(w -> was.put(Tables.key(w), w));
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    Tables.KINDS.forEach(kind -> byKind.put(kind, 0L));
+    after.stream().filter(w -> {
+      HasMetadata old = was.get(Tables.key(w));
+      return old == null || !Objects.equals(Tables.template(old), Tables.template(w))
+          || !Objects.equals(old.getMetadata().getAnnotations(), w.getMetadata().getAnnotations())
+          || !Objects.equals(old.getMetadata().getLabels(), w.getMetadata().getLabels());
+    }).forEach(w -> byKind.merge(w.getKind(), 1L, Long::sum));
+    return byKind;
   }
 
-  private static boolean isDeploymentWrite(RecordedRequest r) {
-    return List.of("PUT", "PATCH", "POST", "DELETE").contains(r.getMethod())
-        && DEPLOYMENT_PATH.matcher(r.getPath()).matches();
+  /** "11 workloads (9 Deployments, 1 StatefulSet, 1 DaemonSet)". */
+  static String changedByKind(List<HasMetadata> before, List<HasMetadata> after) {
+    Map<String, Long> byKind = changed(before, after);
+    return byKind.values().stream().mapToLong(Long::longValue).sum() + " workloads (" + byKind.entrySet().stream()
+        .map(e -> e.getValue() + " " + e.getKey() + (e.getValue() == 1 ? "" : "s")).collect(Collectors.joining(", "))
+        + ")";
+  }
+
+  /** Write requests (PUT, PATCH, POST, DELETE) per workload, by {@link Tables#key}. */
+  static Map<String, Long> workloadWrites(List<RecordedRequest> requests) {
+    Map<String, Long> writes = new TreeMap<>();
+    for (RecordedRequest r : requests) {
+      Matcher m = WORKLOAD_PATH.matcher(r.getPath());
+      if (List.of("PUT", "PATCH", "POST", "DELETE").contains(r.getMethod()) && m.matches()) {
+        writes.merge(Tables.key(KIND_OF_PLURAL.get(m.group(2)), m.group(1), m.group(3)), 1L, Long::sum);
+      }
+    }
+    return writes;
   }
 
   // ------------------------------------------------------------------------------------------------ reading
 
-  static List<Deployment> deployments(KubernetesClient client) {
-    return Tables.sorted(client.apps().deployments().inAnyNamespace().list().getItems());
+  /**
+   * Every workload of a kind the demo shows, in {@link Tables#sorted} order. The items are typed (Deployment,
+   * StatefulSet, DaemonSet), and their kind is set: {@link Tables#key} relies on it.
+   */
+  static List<HasMetadata> workloads(KubernetesClient client) {
+    List<HasMetadata> all = new ArrayList<>(client.apps().deployments().inAnyNamespace().list().getItems());
+    all.addAll(client.apps().statefulSets().inAnyNamespace().list().getItems());
+    all.addAll(client.apps().daemonSets().inAnyNamespace().list().getItems());
+    return Tables.sorted(all);
   }
 
+  /**
+   * The GracefulPolicies. A ClusterGracefulPolicy (issue 10) joins here as a second list once that kind exists; the
+   * tables then show its rows with an empty namespace.
+   */
   static List<GenericKubernetesResource> policies(KubernetesClient client) {
     return Tables.sortedPolicies(ExampleLoader.policies(client).inAnyNamespace().list().getItems());
   }

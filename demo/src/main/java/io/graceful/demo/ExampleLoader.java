@@ -29,8 +29,8 @@ final class ExampleLoader {
   private static final List<String> CRD_RESOURCES = List.of(
       "graceful/crd/" + CRD_NAME + "-v1.yml",
       "META-INF/fabric8/" + CRD_NAME + "-v1.yml");
-  /** In apply order. */
-  static final List<String> EXAMPLES = List.of("deployments.yaml", "policies.yaml");
+  /** In apply order: namespaces (deployments.yaml) first, the policies last, as a team's cluster would have them. */
+  static final List<String> EXAMPLES = List.of("deployments.yaml", "workloads.yaml", "policies.yaml");
 
   /** GracefulPolicies are read and written as generic resources: the demo does not depend on the Java model. */
   static final ResourceDefinitionContext POLICY = new ResourceDefinitionContext.Builder()

@@ -1,7 +1,6 @@
 package io.graceful.demo;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,21 +9,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * {@code java -jar graceful-demo.jar --serve-only --kubeconfig FILE [--timeout SECONDS]}: the demo's API server
  * and examples without the in-process operator, for an operator started elsewhere (image/prove.sh runs the
  * container image's operator against it). Writes a kubeconfig for the server, then reports on standard output,
- * one line each, when the first Deployment carries the operator's annotation and when the examples have
- * converged (the same check as the demo), with wall-clock times in epoch milliseconds so that the caller can
- * subtract its own start time. Serves until killed; exits 1 if the operator has not converged within the timeout.
+ * one line each, when the first workload carries the operator's annotation and when the examples have
+ * converged (the same check as the demo: every policy's status caught up and a written workload of every kind the
+ * examples hold), with wall-clock times in epoch milliseconds so that the caller can subtract its own start time.
+ * Serves until killed; exits 1 if the operator has not converged within the timeout.
  *
  * <p>Lines (stable, parsed by image/prove.sh):
  * <pre>
  * serve-only: ready server=http://127.0.0.1:PORT/ kubeconfig=FILE objects=N
- * serve-only: first-reconcile epoch-ms=T deployment=NAMESPACE/NAME
- * serve-only: converged epoch-ms=T deployments-changed=N
+ * serve-only: first-reconcile epoch-ms=T workload=KIND/NAMESPACE/NAME
+ * serve-only: converged epoch-ms=T workloads-changed=N deployments=N statefulsets=N daemonsets=N
  * </pre>
  */
 final class ServeOnly {
@@ -33,10 +35,10 @@ final class ServeOnly {
   private static final Duration POLL = Duration.ofMillis(100);
 
   private final EmbeddedApiServer server;
-  private final List<Deployment> before;
+  private final List<HasMetadata> before;
   private final PrintStream out;
 
-  private ServeOnly(EmbeddedApiServer server, List<Deployment> before, PrintStream out) {
+  private ServeOnly(EmbeddedApiServer server, List<HasMetadata> before, PrintStream out) {
     this.server = server;
     this.before = before;
     this.out = out;
@@ -56,7 +58,7 @@ final class ServeOnly {
       Files.writeString(kubeconfig, kubeconfig(address));
       out.printf("%sready server=%s kubeconfig=%s objects=%d%n", PREFIX, address, kubeconfig, loaded.size());
       out.flush();
-      return new ServeOnly(server, DemoMain.deployments(client), out);
+      return new ServeOnly(server, DemoMain.workloads(client), out);
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
@@ -64,27 +66,28 @@ final class ServeOnly {
   }
 
   /**
-   * Waits for the operator's first write (a Deployment carrying {@link Tables#APPLIED_POLICY}), then for
+   * Waits for the operator's first write (a workload carrying {@link Tables#APPLIED_POLICY}), then for
    * convergence; prints a line for each. False, with what is missing printed, if either does not happen in time.
    */
   boolean awaitReconciled(Duration timeout) throws InterruptedException {
     KubernetesClient client = server.client();
     long deadline = System.nanoTime() + timeout.toNanos();
-    Optional<Deployment> first = Optional.empty();
+    Optional<HasMetadata> first = Optional.empty();
     while (first.isEmpty() && System.nanoTime() < deadline) {
-      first = DemoMain.deployments(client).stream()
-          .filter(d -> !"-".equals(Tables.annotation(d, Tables.APPLIED_POLICY, "-"))).findFirst();
+      first = DemoMain.workloads(client).stream()
+          .filter(w -> !"-".equals(Tables.annotation(w, Tables.APPLIED_POLICY, "-"))).findFirst();
       if (first.isEmpty()) {
         Thread.sleep(POLL.toMillis());
       }
     }
     if (first.isEmpty()) {
-      out.printf("%snot-reconciled: no Deployment carries %s after %d s%n", PREFIX, Tables.APPLIED_POLICY,
+      out.printf("%snot-reconciled: no workload carries %s after %d s%n", PREFIX, Tables.APPLIED_POLICY,
           timeout.toSeconds());
       return false;
     }
-    out.printf("%sfirst-reconcile epoch-ms=%d deployment=%s%n", PREFIX, System.currentTimeMillis(),
-        Tables.key(first.get()));
+    HasMetadata w = first.get();
+    out.printf("%sfirst-reconcile epoch-ms=%d workload=%s/%s/%s%n", PREFIX, System.currentTimeMillis(),
+        w.getKind().toLowerCase(), w.getMetadata().getNamespace(), w.getMetadata().getName());
     out.flush();
     Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     List<String> missing = DemoMain.awaitConverged(client, left);
@@ -92,9 +95,10 @@ final class ServeOnly {
       out.printf("%snot-converged after %d s: %s%n", PREFIX, timeout.toSeconds(), missing);
       return false;
     }
-    List<Deployment> after = DemoMain.deployments(client);
-    out.printf("%sconverged epoch-ms=%d deployments-changed=%d%n", PREFIX, System.currentTimeMillis(),
-        DemoMain.changed(before, after));
+    Map<String, Long> changed = DemoMain.changed(before, DemoMain.workloads(client));
+    out.printf("%sconverged epoch-ms=%d workloads-changed=%d%s%n", PREFIX, System.currentTimeMillis(),
+        changed.values().stream().mapToLong(Long::longValue).sum(), changed.entrySet().stream()
+            .map(e -> " " + e.getKey().toLowerCase() + "s=" + e.getValue()).collect(Collectors.joining()));
     out.flush();
     return true;
   }

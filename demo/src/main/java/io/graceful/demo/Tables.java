@@ -3,8 +3,12 @@ package io.graceful.demo;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -27,40 +31,40 @@ final class Tables {
   private Tables() {
   }
 
-  // ---------------------------------------------------------------------------------------------- Deployments
+  // ------------------------------------------------------------------------------------------------ Workloads
 
   /**
-   * One row per (Deployment, container). {@code before} (may be null) is the state before the operator ran:
-   * a hook found there unchanged is the team's own ("foreign"), and a changed grace period shows its old value.
-   * {@code policies} (may be null) adds the POLICY and STATE columns.
+   * One row per (workload, container), Deployments, StatefulSets and DaemonSets alike. {@code before} (may be null)
+   * is the state before the operator ran: a hook found there unchanged is the team's own ("foreign"), and a changed
+   * grace period shows its old value. {@code policies} (may be null) adds the POLICY and STATE columns.
    */
-  static void deployments(PrintStream out, List<Deployment> deployments, List<Deployment> before,
+  static void workloads(PrintStream out, List<HasMetadata> workloads, List<HasMetadata> before,
       List<GenericKubernetesResource> policies) {
     boolean after = policies != null;
-    Map<String, Deployment> previous = new LinkedHashMap<>();
+    Map<String, HasMetadata> previous = new LinkedHashMap<>();
     if (before != null) {
-      before.forEach(d -> previous.put(key(d), d));
+      before.forEach(w -> previous.put(key(w), w));
     }
-    Map<String, Map<String, String>> statusEntries = after ? statusEntriesByDeployment(policies) : Map.of();
+    Map<String, Map<String, String>> statusEntries = after ? statusEntriesByWorkload(policies) : Map.of();
     TextTable table = after
-        ? new TextTable("NAMESPACE", "DEPLOYMENT", "CONTAINER", "PRESTOP", "TGPS", "POLICY", "STATE")
-        : new TextTable("NAMESPACE", "DEPLOYMENT", "CONTAINER", "PRESTOP", "TGPS");
-    for (Deployment d : sorted(deployments)) {
-      Deployment old = before == null ? null : previous.get(key(d));
+        ? new TextTable("NAMESPACE", "WORKLOAD", "CONTAINER", "PRESTOP", "TGPS", "POLICY", "STATE")
+        : new TextTable("NAMESPACE", "WORKLOAD", "CONTAINER", "PRESTOP", "TGPS");
+    for (HasMetadata w : sorted(workloads)) {
+      HasMetadata old = before == null ? null : previous.get(key(w));
       boolean first = true;
-      for (Row c : containers(d)) {
+      for (Row c : containers(w)) {
         Row was = old == null ? null : containers(old).stream().filter(o -> o.label.equals(c.label)).findFirst()
             .orElse(null);
         boolean foreign = before == null || (was != null && Objects.equals(was.hook, c.hook));
         List<String> cells = new ArrayList<>(List.of(
-            first ? d.getMetadata().getNamespace() : "",
-            first ? d.getMetadata().getName() : "",
+            first ? w.getMetadata().getNamespace() : "",
+            first ? w.getKind().toLowerCase() + "/" + w.getMetadata().getName() : "",
             c.label,
             hook(c.hook, foreign),
-            first ? tgps(d, old) : ""));
+            first ? tgps(w, old) : ""));
         if (after) {
-          cells.add(first ? annotation(d, APPLIED_POLICY, "-") : "");
-          cells.add(first ? state(d, statusEntries.get(key(d))) : "");
+          cells.add(first ? annotation(w, APPLIED_POLICY, "-") : "");
+          cells.add(first ? state(w, statusEntries.get(key(w))) : "");
         }
         table.add(cells);
         first = false;
@@ -69,15 +73,38 @@ final class Tables {
     table.print(out);
   }
 
-  static String key(Deployment d) {
-    return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
+  /** {@code Kind namespace/name}: a StatefulSet and a Deployment of the same name are different workloads. */
+  static String key(HasMetadata w) {
+    return key(w.getKind(), w.getMetadata().getNamespace(), w.getMetadata().getName());
   }
 
-  static List<Deployment> sorted(List<Deployment> deployments) {
-    return deployments.stream()
-        .sorted(Comparator.comparing((Deployment d) -> d.getMetadata().getNamespace())
-            .thenComparing(d -> d.getMetadata().getName()))
+  static String key(String kind, String namespace, String name) {
+    return kind + " " + namespace + "/" + name;
+  }
+
+  /** By kind (Deployments first, then StatefulSets, then DaemonSets), namespace and name. */
+  static List<HasMetadata> sorted(List<? extends HasMetadata> workloads) {
+    return workloads.stream()
+        .sorted(Comparator.comparing((HasMetadata w) -> KINDS.indexOf(w.getKind()))
+            .thenComparing(w -> w.getMetadata().getNamespace())
+            .thenComparing(w -> w.getMetadata().getName()))
+        .map(HasMetadata.class::cast)
         .toList();
+  }
+
+  /** The kinds the demo shows, in display order. */
+  static final List<String> KINDS = List.of("Deployment", "StatefulSet", "DaemonSet");
+
+  /** The pod template, which every governed kind keeps at spec.template. */
+  static PodTemplateSpec template(HasMetadata w) {
+    if (w instanceof Deployment d) {
+      return d.getSpec().getTemplate();
+    } else if (w instanceof StatefulSet s) {
+      return s.getSpec().getTemplate();
+    } else if (w instanceof DaemonSet d) {
+      return d.getSpec().getTemplate();
+    }
+    throw new IllegalArgumentException("not a workload the demo shows: " + w.getKind());
   }
 
   /** A container of the pod template with its display label and preStop handler. */
@@ -85,9 +112,9 @@ final class Tables {
   }
 
   /** Regular containers, then init containers and native sidecars (which the operator must never touch). */
-  static List<Row> containers(Deployment d) {
+  static List<Row> containers(HasMetadata w) {
     List<Row> rows = new ArrayList<>();
-    var spec = d.getSpec().getTemplate().getSpec();
+    var spec = template(w).getSpec();
     for (Container c : spec.getContainers()) {
       rows.add(new Row(c.getName(), preStop(c)));
     }
@@ -131,11 +158,11 @@ final class Tables {
   }
 
   /** The template's terminationGracePeriodSeconds; with the previous value when it changed. */
-  static String tgps(Deployment d, Deployment before) {
-    Long now = d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+  static String tgps(HasMetadata w, HasMetadata before) {
+    Long now = template(w).getSpec().getTerminationGracePeriodSeconds();
     String text = now == null ? DEFAULT_TGPS + " (default)" : String.valueOf(now);
     if (before != null) {
-      Long was = before.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+      Long was = template(before).getSpec().getTerminationGracePeriodSeconds();
       if (!Objects.equals(was, now)) {
         text += " (was " + (was == null ? DEFAULT_TGPS : was) + ")";
       }
@@ -143,19 +170,19 @@ final class Tables {
     return text;
   }
 
-  static String annotation(Deployment d, String name, String fallback) {
-    Map<String, String> annotations = d.getMetadata().getAnnotations();
+  static String annotation(HasMetadata w, String name, String fallback) {
+    Map<String, String> annotations = w.getMetadata().getAnnotations();
     return annotations == null ? fallback : annotations.getOrDefault(name, fallback);
   }
 
   /**
-   * The policies' view of one Deployment: "Applied" (or the applied policy's own non-Applied entry, e.g.
+   * The policies' view of one workload: "Applied" (or the applied policy's own non-Applied entry, e.g.
    * "Skipped/ExistingHook"), then other policies' entries ("web: Conflict/GovernedByOtherPolicy"); when no policy
    * governs it, "opted out" or "not selected".
    */
-  static String state(Deployment d, Map<String, String> entriesByPolicy) {
+  static String state(HasMetadata w, Map<String, String> entriesByPolicy) {
     Map<String, String> entries = entriesByPolicy == null ? Map.of() : entriesByPolicy;
-    String applied = annotation(d, APPLIED_POLICY, null);
+    String applied = annotation(w, APPLIED_POLICY, null);
     List<String> parts = new ArrayList<>();
     if (applied != null) {
       parts.add(entries.getOrDefault(applied, "Applied"));
@@ -166,49 +193,57 @@ final class Tables {
       }
     });
     if (parts.isEmpty()) {
-      parts.add("false".equalsIgnoreCase(annotation(d, ENABLED, "")) ? "opted out" : "not selected");
+      parts.add("false".equalsIgnoreCase(annotation(w, ENABLED, "")) ? "opted out" : "not selected");
     }
     return String.join("; ", parts);
   }
 
-  /** namespace/deployment -> (policy -> "State/Reason") from every policy's status.deployments. */
-  private static Map<String, Map<String, String>> statusEntriesByDeployment(List<GenericKubernetesResource> policies) {
-    Map<String, Map<String, String>> byDeployment = new LinkedHashMap<>();
+  /**
+   * {@link #key} -> (policy -> "State/Reason") from every policy's status.deployments (the list keeps its first name
+   * but covers every kind, and each entry names its kind).
+   */
+  private static Map<String, Map<String, String>> statusEntriesByWorkload(List<GenericKubernetesResource> policies) {
+    Map<String, Map<String, String>> byWorkload = new LinkedHashMap<>();
     for (GenericKubernetesResource p : policies) {
       for (Map<String, Object> entry : statusDeployments(p)) {
         String text = entry.get("state") + (entry.get("reason") == null ? "" : "/" + entry.get("reason"));
-        byDeployment.computeIfAbsent(p.getMetadata().getNamespace() + "/" + entry.get("name"),
+        byWorkload.computeIfAbsent(key(kind(entry), p.getMetadata().getNamespace(), String.valueOf(entry.get("name"))),
             k -> new LinkedHashMap<>()).put(p.getMetadata().getName(), text);
       }
     }
-    return byDeployment;
+    return byWorkload;
+  }
+
+  static String kind(Map<String, Object> statusEntry) {
+    return String.valueOf(statusEntry.get("kind"));
   }
 
   // ------------------------------------------------------------------------------------------------- Policies
 
   /**
    * Like {@code kubectl get gp -A -o wide} (the columns come from the CRD), then every entry of status.deployments
-   * (the Deployments NOT applied).
+   * (the workloads of every kind NOT plainly applied).
    */
   static void policies(PrintStream out, PrinterColumns columns, List<GenericKubernetesResource> policies) {
     List<String> headers = new ArrayList<>(List.of("NAMESPACE"));
     headers.addAll(columns.headers());
     TextTable table = new TextTable(headers.toArray(String[]::new));
-    TextTable details = new TextTable("NAMESPACE", "POLICY", "DEPLOYMENT", "STATE", "REASON", "MESSAGE");
+    TextTable details = new TextTable("NAMESPACE", "POLICY", "WORKLOAD", "STATE", "REASON", "MESSAGE");
     Instant now = Instant.now();
     for (GenericKubernetesResource p : sortedPolicies(policies)) {
       List<String> row = new ArrayList<>(List.of(p.getMetadata().getNamespace()));
       row.addAll(columns.cells(JSON.convertValue(p, Map.class), now));
       table.add(row);
       for (Map<String, Object> entry : statusDeployments(p)) {
-        details.add(p.getMetadata().getNamespace(), p.getMetadata().getName(), text(entry.get("name")),
+        details.add(p.getMetadata().getNamespace(), p.getMetadata().getName(),
+            kind(entry).toLowerCase() + "/" + text(entry.get("name")),
             text(entry.get("state")), text(entry.get("reason")), text(entry.get("message")));
       }
     }
     table.print(out);
     if (!details.isEmpty()) {
       out.println();
-      out.println("Deployments not in state Applied (status.deployments):");
+      out.println("Workloads not plainly Applied (status.deployments, every kind):");
       details.print(out);
     }
   }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,13 +31,13 @@ class DemoTest {
 
     assertThat(result.exitCode()).as(output).isZero();
     assertThat(output).contains("== BEFORE", "== AFTER", "== GracefulPolicies", "== UNDO", "== Events");
-    Map<String, Deployment> before = byKey(result.before());
-    Map<String, Deployment> after = byKey(result.after());
+    Map<String, HasMetadata> before = byKey(result.before());
+    Map<String, HasMetadata> after = byKey(result.after());
 
     // plain web app: native sleep (the embedded server reports 1.31), TGPS = 10 + 25
     assertThat(sleepSeconds(after, "storefront", "web")).isEqualTo(10);
     assertThat(tgps(after, "storefront")).isEqualTo(35);
-    assertThat(Tables.annotation(after.get("shop/storefront"), Tables.APPLIED_POLICY, null)).isEqualTo("web");
+    assertThat(Tables.annotation(deployment(after, "shop/storefront"), Tables.APPLIED_POLICY, null)).isEqualTo("web");
 
     // multi-container: the app gets the hook, the excluded log shipper does not
     assertThat(sleepSeconds(after, "cart", "app")).isEqualTo(10);
@@ -58,14 +58,14 @@ class DemoTest {
 
     // init container and native sidecar untouched, the regular container governed
     assertThat(sleepSeconds(after, "catalog", "web")).isEqualTo(10);
-    assertThat(after.get("shop/catalog").getSpec().getTemplate().getSpec().getInitContainers())
-        .isEqualTo(before.get("shop/catalog").getSpec().getTemplate().getSpec().getInitContainers());
+    assertThat(Tables.template(deployment(after, "shop/catalog")).getSpec().getInitContainers())
+        .isEqualTo(Tables.template(deployment(before, "shop/catalog")).getSpec().getInitContainers());
 
     // opted in by annotation without matching labels
     assertThat(sleepSeconds(after, "reports", "reports")).isEqualTo(10);
 
     // two policies: the higher priority wins, the loser counts a conflict
-    assertThat(Tables.annotation(after.get("shop/orders"), Tables.APPLIED_POLICY, null)).isEqualTo("orders-slow");
+    assertThat(Tables.annotation(deployment(after, "shop/orders"), Tables.APPLIED_POLICY, null)).isEqualTo("orders-slow");
     assertThat(sleepSeconds(after, "orders", "web")).isEqualTo(20);
     assertThat(tgps(after, "orders")).isEqualTo(90);
     assertThat(((Number) policy(result, "shop", "web").get("status", "conflicts")).intValue()).isEqualTo(1);
@@ -73,10 +73,28 @@ class DemoTest {
     // opted out, not selected, Audit mode, Recreate strategy: template exactly as written, no operator annotation
     for (String untouched : List.of("shop/admin", "shop/nightly-export", "payments/ledger-api",
         "shop/session-store")) {
-      assertThat(after.get(untouched).getSpec().getTemplate()).as(untouched)
-          .isEqualTo(before.get(untouched).getSpec().getTemplate());
-      assertThat(Tables.annotation(after.get(untouched), Tables.APPLIED_POLICY, null)).as(untouched).isNull();
+      assertThat(Tables.template(deployment(after, untouched))).as(untouched)
+          .isEqualTo(Tables.template(deployment(before, untouched)));
+      assertThat(Tables.annotation(deployment(after, untouched), Tables.APPLIED_POLICY, null)).as(untouched).isNull();
     }
+
+    // shop/web lists StatefulSet and DaemonSet in spec.workloads: each gets the hook and TGPS storefront gets, with
+    // exactly one write, and the AFTER table names them by kind
+    for (String[] kindNameContainer : List.of(new String[] {"StatefulSet", "inventory", "cache"},
+        new String[] {"DaemonSet", "edge-proxy", "proxy"})) {
+      String kind = kindNameContainer[0];
+      String name = kindNameContainer[1];
+      assertThat(sleepSeconds(after, kind, name, kindNameContainer[2])).as(kind).isEqualTo(10);
+      assertThat(tgps(after, kind, name)).as(kind).isEqualTo(35);
+      assertThat(Tables.annotation(workload(after, kind, "shop", name), Tables.APPLIED_POLICY, null)).as(kind)
+          .isEqualTo("web");
+      assertThat(result.writes()).as("writes to " + kind).containsEntry(Tables.key(kind, "shop", name), 1L);
+      assertThat(output).contains(kind.toLowerCase() + "/" + name);
+    }
+    // one write per changed workload, none to an unchanged one
+    assertThat(result.writes()).as("writes to workloads").hasSize(11).allSatisfy((key, n) -> assertThat(n)
+        .as(key).isEqualTo(1L));
+    assertThat(output).contains("11 workloads (9 Deployments, 1 StatefulSet, 1 DaemonSet) changed");
 
     // every policy reports Ready for its current generation
     for (GenericKubernetesResource p : result.policies()) {
@@ -85,7 +103,7 @@ class DemoTest {
 
     // the undo: storefront's template is back to what its team wrote, the operator's annotations are gone
     assertThat(result.undone().getSpec().getTemplate())
-        .isEqualTo(before.get("shop/storefront").getSpec().getTemplate());
+        .isEqualTo(Tables.template(deployment(before, "shop/storefront")));
     assertThat(result.undone().getMetadata().getAnnotations().keySet())
         .noneMatch(k -> k.equals("graceful.io/applied-policy") || k.equals("graceful.io/original")
             || k.equals("graceful.io/applied"));
@@ -94,33 +112,54 @@ class DemoTest {
     assertThat(result.events()).anyMatch(e -> "storefront".equals(e.getInvolvedObject().getName()));
   }
 
-  private static Map<String, Deployment> byKey(List<Deployment> deployments) {
-    Map<String, Deployment> map = new LinkedHashMap<>();
-    deployments.forEach(d -> map.put(Tables.key(d), d));
+  private static Map<String, HasMetadata> byKey(List<HasMetadata> workloads) {
+    Map<String, HasMetadata> map = new LinkedHashMap<>();
+    workloads.forEach(w -> map.put(Tables.key(w), w));
     return map;
   }
 
-  private static Deployment shop(Map<String, Deployment> deployments, String name) {
-    Deployment d = deployments.get("shop/" + name);
-    assertThat(d).as("Deployment shop/" + name).isNotNull();
-    return d;
+  /** The Deployment "namespace/name". */
+  private static HasMetadata deployment(Map<String, HasMetadata> workloads, String namespacedName) {
+    String[] parts = namespacedName.split("/");
+    return workload(workloads, "Deployment", parts[0], parts[1]);
   }
 
-  private static LifecycleHandler preStop(Map<String, Deployment> deployments, String name, String container) {
-    Container c = shop(deployments, name).getSpec().getTemplate().getSpec().getContainers().stream()
+  private static HasMetadata workload(Map<String, HasMetadata> workloads, String kind, String namespace,
+      String name) {
+    HasMetadata w = workloads.get(Tables.key(kind, namespace, name));
+    assertThat(w).as(Tables.key(kind, namespace, name)).isNotNull();
+    return w;
+  }
+
+  private static LifecycleHandler preStop(Map<String, HasMetadata> workloads, String name, String container) {
+    return preStop(workloads, "Deployment", name, container);
+  }
+
+  private static LifecycleHandler preStop(Map<String, HasMetadata> workloads, String kind, String name,
+      String container) {
+    Container c = Tables.template(workload(workloads, kind, "shop", name)).getSpec().getContainers().stream()
         .filter(x -> x.getName().equals(container)).findFirst().orElseThrow();
     return Tables.preStop(c);
   }
 
-  private static Integer sleepSeconds(Map<String, Deployment> deployments, String name, String container) {
-    LifecycleHandler hook = preStop(deployments, name, container);
-    assertThat(hook).as(name + "/" + container + " preStop").isNotNull();
-    assertThat(hook.getSleep()).as(name + "/" + container + " native sleep").isNotNull();
+  private static Integer sleepSeconds(Map<String, HasMetadata> workloads, String name, String container) {
+    return sleepSeconds(workloads, "Deployment", name, container);
+  }
+
+  private static Integer sleepSeconds(Map<String, HasMetadata> workloads, String kind, String name,
+      String container) {
+    LifecycleHandler hook = preStop(workloads, kind, name, container);
+    assertThat(hook).as(kind + " " + name + "/" + container + " preStop").isNotNull();
+    assertThat(hook.getSleep()).as(kind + " " + name + "/" + container + " native sleep").isNotNull();
     return hook.getSleep().getSeconds().intValue();
   }
 
-  private static Long tgps(Map<String, Deployment> deployments, String name) {
-    return shop(deployments, name).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+  private static Long tgps(Map<String, HasMetadata> workloads, String name) {
+    return tgps(workloads, "Deployment", name);
+  }
+
+  private static Long tgps(Map<String, HasMetadata> workloads, String kind, String name) {
+    return Tables.template(workload(workloads, kind, "shop", name)).getSpec().getTerminationGracePeriodSeconds();
   }
 
   private static GenericKubernetesResource policy(DemoMain.Result result, String namespace, String name) {

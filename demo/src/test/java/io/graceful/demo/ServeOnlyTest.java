@@ -3,6 +3,7 @@ package io.graceful.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -48,11 +49,17 @@ class ServeOnlyTest {
       assertThat(reconciled).as(output).isTrue();
       assertThat(output).containsPattern("serve-only: ready server=http://127\\.0\\.0\\.1:\\d+/ kubeconfig=\\S+ "
               + "objects=\\d+")
-          .containsPattern("serve-only: first-reconcile epoch-ms=\\d+ deployment=[a-z-]+/[a-z-]+")
-          .containsPattern("serve-only: converged epoch-ms=\\d+ deployments-changed=[1-9]\\d*");
+          .containsPattern("serve-only: first-reconcile epoch-ms=\\d+ workload=(deployment|statefulset|daemonset)/"
+              + "[a-z-]+/[a-z-]+")
+          // the examples' counts: converged means every kind's workloads written, not only the Deployments'
+          .contains("workloads-changed=11 deployments=9 statefulsets=1 daemonsets=1");
       // the report is about the server's objects: the storefront example carries the operator's annotation
       Deployment storefront = serving.client().apps().deployments().inNamespace("shop").withName("storefront").get();
       assertThat(Tables.annotation(storefront, Tables.APPLIED_POLICY, null)).isEqualTo("web");
+      assertThat(Tables.annotation(serving.client().apps().statefulSets().inNamespace("shop").withName("inventory")
+          .get(), Tables.APPLIED_POLICY, null)).isEqualTo("web");
+      assertThat(Tables.annotation(serving.client().apps().daemonSets().inNamespace("shop").withName("edge-proxy")
+          .get(), Tables.APPLIED_POLICY, null)).isEqualTo("web");
     } finally {
       serving.close();
     }
@@ -68,6 +75,24 @@ class ServeOnlyTest {
       assertThat(printed.toString(StandardCharsets.UTF_8))
           .contains("serve-only: not-reconciled")
           .doesNotContain("first-reconcile", "converged epoch-ms");
+    } finally {
+      serving.close();
+    }
+  }
+
+  @Test
+  void convergenceNeedsAWrittenWorkloadOfEveryKindTheExamplesHold() throws Exception {
+    ServeOnly serving = ServeOnly.start(dir.resolve("kubeconfig"),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    try {
+      // as if an operator that watches only Deployments had written one: the other kinds still count as missing
+      serving.client().apps().deployments().inNamespace("shop").withName("storefront")
+          .edit(d -> new DeploymentBuilder(d).editMetadata().addToAnnotations(Tables.APPLIED_POLICY, "web")
+              .endMetadata().build());
+      List<String> missing = DemoMain.awaitConverged(serving.client(), Duration.ofMillis(500));
+      assertThat(missing).contains("no StatefulSet carries " + Tables.APPLIED_POLICY + " yet",
+          "no DaemonSet carries " + Tables.APPLIED_POLICY + " yet")
+          .noneMatch(m -> m.startsWith("no Deployment carries"));
     } finally {
       serving.close();
     }

@@ -6,14 +6,18 @@ import static io.graceful.e2e.Workloads.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,9 +28,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code kubectl apply -f examples/} on a real API server, with the operator jar running as the chart's
- * ServiceAccount: every example ends as the README and the comments in examples/deployments.yaml say, accepted by
- * real validation (the native sleep action included), with exactly one rollout per changed Deployment, no request
- * refused by RBAC, no write once converged, and an exact revert to what the server itself stored (defaults included).
+ * ServiceAccount: every example ends as the README and the comments in examples/deployments.yaml and
+ * examples/workloads.yaml say, accepted by real validation (the native sleep action included), with exactly one
+ * rollout per changed Deployment, one write to the example StatefulSet and DaemonSet, no request refused by RBAC, no
+ * write once converged, and an exact revert to what the server itself stored (defaults included).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -36,6 +41,9 @@ class ExamplesIT {
   private static final List<String> CHANGED = List.of("storefront", "cart", "recommendations", "thumbnailer",
       "legacy-gateway", "catalog", "reports", "checkout", "orders");
   private static final List<String> UNTOUCHED = List.of("search", "admin", "nightly-export", "session-store");
+  /** examples/workloads.yaml, governed by shop/web through spec.workloads: one write each. */
+  private static final String STATEFUL_SET = "inventory";
+  private static final String DAEMON_SET = "edge-proxy";
 
   private ControlPlane cp;
   private KubernetesClient k8s;
@@ -52,8 +60,9 @@ class ExamplesIT {
     cp.awaitNamespaceGone("payments");
     // the Deployments first, as a team would have them before the operator arrives: what the server stores
     cp.kubectl("apply", "-f", "examples/deployments.yaml").orFail();
+    cp.kubectl("apply", "-f", "examples/workloads.yaml").orFail();
     await("examples rolled out").atMost(Duration.ofSeconds(120)).until(() -> allRolledOut(SHOP)
-        && allRolledOut("payments"));
+        && allRolledOut("payments") && otherKindsRolledOut());
     for (Deployment d : k8s.apps().deployments().inNamespace(SHOP).list().getItems()) {
       originalTemplates.put(d.getMetadata().getName(), Serialization.asJson(d.getSpec().getTemplate()));
     }
@@ -90,6 +99,8 @@ class ExamplesIT {
           expect("orders", "web", "sleep 20", 90);
           expect("nightly-export", "export", "none", 30);
           expect("session-store", "store", "none", 30);
+          expect("StatefulSet " + STATEFUL_SET, statefulSet().getSpec().getTemplate(), "cache", "sleep 10", 35);
+          expect("DaemonSet " + DAEMON_SET, daemonSet().getSpec().getTemplate(), "proxy", "sleep 10", 35);
         });
     // init container and native sidecar untouched
     Deployment catalog = deployment(k8s, SHOP, "catalog");
@@ -106,7 +117,8 @@ class ExamplesIT {
   @Test
   @Order(2)
   void eachChangedDeploymentRollsOutOnceWithOneWrite() {
-    await("rollouts finished").atMost(Duration.ofSeconds(120)).until(() -> allRolledOut(SHOP));
+    await("rollouts finished").atMost(Duration.ofSeconds(120)).until(() -> allRolledOut(SHOP)
+        && otherKindsRolledOut());
     for (String name : CHANGED) {
       List<ReplicaSet> sets = Workloads.replicaSets(k8s, deployment(k8s, SHOP, name));
       assertThat(sets).as("ReplicaSets of %s: the original and exactly one new one", name).hasSize(2);
@@ -120,6 +132,13 @@ class ExamplesIT {
         .toList();
     assertThat(writes).as("Deployment writes").allMatch(r -> r.verb().equals("patch") && r.code() == 200);
     assertThat(writes).extracting(AuditLog.Request::name).containsExactlyInAnyOrderElementsOf(CHANGED);
+    for (String[] resourceAndName : List.of(new String[] {"statefulsets.apps", STATEFUL_SET},
+        new String[] {"daemonsets.apps", DAEMON_SET})) {
+      List<AuditLog.Request> kindWrites = requests.stream().filter(r -> r.resource().equals(resourceAndName[0])
+          && !List.of("get", "list", "watch").contains(r.verb())).toList();
+      assertThat(kindWrites).as(resourceAndName[0] + " writes").hasSize(1)
+          .allMatch(r -> r.verb().equals("patch") && r.code() == 200 && resourceAndName[1].equals(r.name()));
+    }
     assertThat(requests).as("requests refused by RBAC").noneMatch(r -> r.code() == 403);
     System.out.println("requests of the operator while converging the examples: " + AuditLog.summary(requests));
   }
@@ -178,9 +197,36 @@ class ExamplesIT {
   }
 
   private void expect(String name, String container, String hook, long grace) {
-    Deployment d = deployment(k8s, SHOP, name);
-    assertThat(hook(d, container)).as("%s/%s preStop", name, container).isEqualTo(hook);
-    assertThat(grace(d)).as("%s terminationGracePeriodSeconds", name).isEqualTo(grace);
+    expect(name, deployment(k8s, SHOP, name).getSpec().getTemplate(), container, hook, grace);
+  }
+
+  private void expect(String what, PodTemplateSpec template, String container, String hook, long grace) {
+    assertThat(hook(template, container)).as("%s/%s preStop", what, container).isEqualTo(hook);
+    assertThat(grace(template)).as("%s terminationGracePeriodSeconds", what).isEqualTo(grace);
+  }
+
+  private StatefulSet statefulSet() {
+    return k8s.apps().statefulSets().inNamespace(SHOP).withName(STATEFUL_SET).get();
+  }
+
+  private DaemonSet daemonSet() {
+    return k8s.apps().daemonSets().inNamespace(SHOP).withName(DAEMON_SET).get();
+  }
+
+  /** The example StatefulSet and DaemonSet run their latest template on every pod, all ready. */
+  private boolean otherKindsRolledOut() {
+    StatefulSet sts = statefulSet();
+    DaemonSet ds = daemonSet();
+    var s = sts.getStatus();
+    var d = ds.getStatus();
+    return s != null && Objects.equals(s.getObservedGeneration(), sts.getMetadata().getGeneration())
+        && Objects.equals(s.getReadyReplicas(), sts.getSpec().getReplicas())
+        && Objects.equals(s.getUpdatedReplicas(), sts.getSpec().getReplicas())
+        && Objects.equals(s.getCurrentRevision(), s.getUpdateRevision())
+        && d != null && Objects.equals(d.getObservedGeneration(), ds.getMetadata().getGeneration())
+        && d.getDesiredNumberScheduled() != null && d.getDesiredNumberScheduled() > 0
+        && Objects.equals(d.getUpdatedNumberScheduled(), d.getDesiredNumberScheduled())
+        && Objects.equals(d.getNumberAvailable(), d.getDesiredNumberScheduled());
   }
 
   private boolean allRolledOut(String ns) {

@@ -2,6 +2,7 @@ package io.graceful.e2e;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,18 +19,31 @@ final class Workloads {
   }
 
   static Container container(Deployment d, String name) {
-    return d.getSpec().getTemplate().getSpec().getContainers().stream().filter(c -> c.getName().equals(name))
+    return container(d.getSpec().getTemplate(), name);
+  }
+
+  static Container container(PodTemplateSpec template, String name) {
+    return template.getSpec().getContainers().stream().filter(c -> c.getName().equals(name))
         .findFirst().orElseThrow(() -> new AssertionError("no container " + name));
   }
 
   static LifecycleHandler preStop(Deployment d, String container) {
-    Container c = container(d, container);
+    return preStop(d.getSpec().getTemplate(), container);
+  }
+
+  static LifecycleHandler preStop(PodTemplateSpec template, String container) {
+    Container c = container(template, container);
     return c.getLifecycle() == null ? null : c.getLifecycle().getPreStop();
   }
 
   /** "sleep 10" for the native action, "exec sleep 10" for an exec hook, "none", or "other". */
   static String hook(Deployment d, String container) {
-    LifecycleHandler h = preStop(d, container);
+    return hook(d.getSpec().getTemplate(), container);
+  }
+
+  /** The same for any workload's pod template (StatefulSet, DaemonSet). */
+  static String hook(PodTemplateSpec template, String container) {
+    LifecycleHandler h = preStop(template, container);
     if (h == null) {
       return "none";
     }
@@ -43,7 +57,11 @@ final class Workloads {
   }
 
   static Long grace(Deployment d) {
-    return d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+    return grace(d.getSpec().getTemplate());
+  }
+
+  static Long grace(PodTemplateSpec template) {
+    return template.getSpec().getTerminationGracePeriodSeconds();
   }
 
   static List<ReplicaSet> replicaSets(KubernetesClient c, Deployment d) {

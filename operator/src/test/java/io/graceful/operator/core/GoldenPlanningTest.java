@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestFactory;
  * Golden-file tests of the planner (in the style of Kroxylicious' DerivedResourcesTest): every folder under
  * {@code src/test/resources/golden/} is one case with
  * <ul>
- *   <li>{@code input.yaml}: a multi-document YAML of workloads (Deployments, StatefulSets, DaemonSets) and
+ *   <li>{@code input.yaml}: a multi-document YAML of workloads (Deployments, StatefulSets, DaemonSets, Argo
+ *       Rollouts) and
  *       GracefulPolicies (one namespace);</li>
  *   <li>{@code context.yaml} (optional): {@code nativeSleepSupported: true|false} (default true) and
  *       {@code maxReapplies} (default 3);</li>
@@ -61,6 +62,7 @@ class GoldenPlanningTest {
 
   static {
     YAML.registerKubernetesResource(GracefulPolicy.class);
+    YAML.registerKubernetesResource(io.graceful.operator.api.argo.ArgoRollout.class);
   }
 
   @TestFactory
@@ -101,7 +103,8 @@ class GoldenPlanningTest {
     List<HasMetadata> workloads = new ArrayList<>();
     List<GracefulPolicy> policies = new ArrayList<>();
     for (HasMetadata r : input(dir)) {
-      if (r instanceof Deployment || r instanceof StatefulSet || r instanceof DaemonSet) {
+      if (r instanceof Deployment || r instanceof StatefulSet || r instanceof DaemonSet
+          || r instanceof io.graceful.operator.api.argo.ArgoRollout) {
         workloads.add(r);
       } else if (r instanceof GracefulPolicy p) {
         policies.add(p);

@@ -222,7 +222,11 @@ final class ArgoRollouts implements AutoCloseable {
   /** Records why Rollouts are not governed; logs and refreshes the statuses when that changes. */
   private void said(String why) {
     if (!why.equals(unavailable)) {
-      LOG.info("Argo Rollouts not governed: {}", why);
+      if (why.contains(RBAC_HINT)) {
+        LOG.warn("Argo Rollouts not governed: {}", why);
+      } else {
+        LOG.info("Argo Rollouts not governed: {}", why);
+      }
       unavailable = why;
       statusTrigger.allChanged();
     }

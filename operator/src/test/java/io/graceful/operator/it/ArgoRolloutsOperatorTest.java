@@ -136,4 +136,25 @@ class ArgoRolloutsOperatorTest {
     assertThat(h.operator.isLive()).isTrue();
     assertThat(patches(ns)).hasSize(2);
   }
+
+  @Test
+  void withTheCrdButWithoutPermissionTheOperatorStartsAndThePolicySaysWhatToGrant() throws IOException {
+    String user = "system:serviceaccount:graceful-system:graceful-operator";
+    h = new OperatorHarness("31", OperatorConfig.defaults(), api -> {
+      try {
+        api.client().resource(crd(api.client())).create();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      api.deny("GET", "/apis/argoproj.io/v1alpha1/rollouts", user, "list", "rollouts", "argoproj.io");
+    });
+    assertThat(h.operator.isLive()).as("a missing optional permission does not fail start-up").isTrue();
+    String ns = h.newNamespace("argo-denied");
+    h.client.resource(policy(ns, "web", WEB, 5, 20L, "Rollout")).create();
+    h.awaitPolicy(ns, "web", p -> validMessage(p).equals("the spec is valid; Rollout is not governed now: the CRD "
+        + "rollouts.argoproj.io is installed but the operator may not list rollouts.argoproj.io in all namespaces: "
+        + "grant get, list, watch and patch on rollouts.argoproj.io (Helm: --set rbac.argoRollouts=true)"));
+    assertThat(h.api.requests(r -> r.fromOperator() && r.path().startsWith("/apis/argoproj.io/v1alpha1/")
+        && r.path().contains("watch"))).as("no informer was started").isEmpty();
+  }
 }

@@ -180,14 +180,7 @@ final class ArgoRollouts implements AutoCloseable {
 
   private void startController() {
     RolloutReconciler r = newReconciler.get();
-    Operator operator = new Operator(o -> o.withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .checkingCRDAndValidateLocalModel(false)
-        .withUseSSAToPatchPrimaryResource(false)
-        .withConcurrentReconciliationThreads(config.reconcileThreads())
-        .withReconciliationTerminationTimeout(config.shutdownTimeout())
-        .withStopOnInformerErrorDuringStartup(true)
-        .withCacheSyncTimeout(config.startTimeout())
+    Operator operator = new Operator(o -> GracefulOperator.common(o, client, config)
         // the CRD being deleted stops the informer; discovery notices it within INTERVAL and stops this controller.
         // The framework's default handler would exit the process
         .withInformerStoppedHandler((informer, error) -> LOG.info("the Rollout informer stopped: {}",

@@ -174,16 +174,7 @@ public final class GracefulOperator implements AutoCloseable {
     AtomicReference<String> failure = new AtomicReference<>();
 
     Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          .checkingCRDAndValidateLocalModel(false)
-          // the operator writes status with JSON Patch itself; no server-side apply anywhere (rule R5, docs/rules.md)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withConcurrentReconciliationThreads(config.reconcileThreads())
-          .withReconciliationTerminationTimeout(config.shutdownTimeout())
-          // an informer that cannot list or watch fails start-up (instead of retrying forever) within the timeout
-          .withStopOnInformerErrorDuringStartup(true)
-          .withCacheSyncTimeout(config.startTimeout())
+      common(o, client, config)
           // the framework's default calls System.exit(1) from an informer thread; instead: /healthz turns 503, the
           // caller decides (Main exits with 1)
           .withInformerStoppedHandler((informer, error) -> {
@@ -263,6 +254,22 @@ public final class GracefulOperator implements AutoCloseable {
     });
     return new Assembly(operator, deploymentController, policies, metrics, stopping, leading, failure, nativeSleep,
         rollouts);
+  }
+
+  /** The framework settings every instance shares (this one and the Argo Rollouts one, {@link ArgoRollouts}). */
+  static io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider common(
+      io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider o, KubernetesClient client,
+      OperatorConfig config) {
+    return o.withKubernetesClient(client)
+        .withCloseClientOnStop(false)
+        .checkingCRDAndValidateLocalModel(false)
+        // the operator writes status with JSON Patch itself; no server-side apply anywhere (rule R5, docs/rules.md)
+        .withUseSSAToPatchPrimaryResource(false)
+        .withConcurrentReconciliationThreads(config.reconcileThreads())
+        .withReconciliationTerminationTimeout(config.shutdownTimeout())
+        // an informer that cannot list or watch fails start-up (instead of retrying forever) within the timeout
+        .withStopOnInformerErrorDuringStartup(true)
+        .withCacheSyncTimeout(config.startTimeout());
   }
 
   /**

@@ -94,11 +94,6 @@ final class ArgoRollouts implements AutoCloseable {
     }
   }
 
-  /** Whether the Rollout controller runs (tests). */
-  synchronized boolean governing() {
-    return running != null;
-  }
-
   /** Checks every {@link #INTERVAL} from now on ({@link #check} once first, so a CRD present at start is served). */
   void start() {
     timer.scheduleWithFixedDelay(() -> {

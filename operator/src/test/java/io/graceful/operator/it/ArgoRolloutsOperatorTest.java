@@ -101,9 +101,15 @@ class ArgoRolloutsOperatorTest {
     h.client.resource(crd(h.client)).create();
     h.awaitPolicy(ns, "web", p -> validMessage(p).equals("the spec is valid"));
     // the CRD just appeared and the informer is running: a new Rollout is seen through its watch
-    ArgoRollout created = h.client.resource(rollout(ns, "checkout", WEB)).create();
+    // not selected until it runs pods: the original template is read before the operator can write it
+    ArgoRollout created = h.client.resource(rollout(ns, "checkout", Map.of("tier", "staging"))).create();
     healthy(created);
     PodTemplateSpec original = get(ns, "checkout").getSpec().getTemplate();
+    h.client.resources(ArgoRollout.class).inNamespace(ns).withName("checkout")
+        .edit(r -> {
+          r.getMetadata().setLabels(WEB);
+          return r;
+        });
     await().atMost(NOTICED).until(() -> applied(get(ns, "checkout")));
     ArgoRollout after = get(ns, "checkout");
     assertThat(after.getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop()

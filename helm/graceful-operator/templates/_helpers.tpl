@@ -122,6 +122,18 @@ Renders "true" or nothing.
 {{- end }}
 
 {{/*
+Whether the operator may govern Argo Rollouts: rbac.argoRollouts true or false, or auto: when the API server
+serves argoproj.io/v1alpha1 Rollout at install or upgrade time (Helm's capabilities; `helm template` without a
+cluster has none, so auto grants nothing there). Renders "true" or nothing.
+*/}}
+{{- define "graceful-operator.argoRollouts" -}}
+{{- if kindIs "bool" .Values.rbac.argoRollouts }}
+{{- if .Values.rbac.argoRollouts }}true{{ end }}
+{{- else if .Capabilities.APIVersions.Has "argoproj.io/v1alpha1/Rollout" }}true
+{{- end }}
+{{- end }}
+
+{{/*
 "true" when a value is given: neither absent/null (Helm drops keys set to null) nor the empty string.
 */}}
 {{- define "graceful-operator.isSet" -}}
@@ -178,6 +190,13 @@ No Secrets, no Pods, no wildcards.
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets", "daemonsets"]
   verbs: ["get", "list", "watch", "patch"]
+{{- if include "graceful-operator.argoRollouts" . }}
+# Argo Rollouts (rbac.argoRollouts): governed while their CRD is installed, which the operator reads from API
+# discovery (readable by every client, no grant needed)
+- apiGroups: ["argoproj.io"]
+  resources: ["rollouts"]
+  verbs: ["get", "list", "watch", "patch"]
+{{- end }}
 - apiGroups: ["graceful.io"]
   resources: ["gracefulpolicies"]
   verbs: ["get", "list", "watch"]

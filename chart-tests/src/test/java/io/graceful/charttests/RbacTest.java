@@ -97,6 +97,27 @@ class RbacTest {
     assertThat(grants(off)).noneMatch(g -> g.contains("nodes")).contains("cluster list deployments.apps");
   }
 
+  /** rbac.argoRollouts: what the operator needs of Argo Rollouts, only when asked for (or served, with auto). */
+  static final List<String> ROLLOUT_REQUESTS = List.of("get rollouts.argoproj.io", "list rollouts.argoproj.io",
+      "watch rollouts.argoproj.io", "patch rollouts.argoproj.io");
+
+  @Test
+  void argoRolloutsAreGrantedWhereTheWorkloadsAreOnlyWhenAskedFor() {
+    // auto without a cluster (helm template): the API server's capabilities list no Rollout, so nothing
+    assertThat(grants(Chart.render())).noneMatch(g -> g.contains("argoproj.io"));
+    assertThat(grants(Chart.Rendered.parse(Chart.template().set("rbac.argoRollouts", false).call())))
+        .noneMatch(g -> g.contains("argoproj.io"));
+    Set<String> clusterWide = grants(Chart.Rendered.parse(Chart.template().set("rbac.argoRollouts", true).call()));
+    ROLLOUT_REQUESTS.forEach(r -> assertThat(clusterWide).contains("cluster " + r));
+    Set<String> namespaced = grants(Chart.Rendered.parse(Chart.template()
+        .withValuesFile(Chart.valuesFile("namespaced.yaml")).set("rbac.argoRollouts", true).call()));
+    for (String ns : List.of("team-a", "team-b")) {
+      ROLLOUT_REQUESTS.forEach(r -> assertThat(namespaced).contains(ns + " " + r));
+    }
+    assertThat(namespaced).as("no cluster-wide right on Rollouts in a namespaced install")
+        .noneMatch(g -> g.startsWith("cluster ") && g.contains("argoproj.io"));
+  }
+
   @Test
   void withoutLeaderElectionThereIsNoLeaseAccessAndNoSelfReview() {
     Set<String> expected = new TreeSet<>();
@@ -221,7 +242,8 @@ class RbacTest {
   }
 
   /**
-   * Every request the operator was seen sending in its integration tests must be granted by the default render.
+   * Every request the operator was seen sending in its integration tests must be granted by the default render,
+   * with rbac.argoRollouts=true (the one opt-in right those tests use: without it Rollouts are not governed).
    * The operator's tests may record them in operator/target/rbac/requests.txt, one {@code VERB RESOURCE[.GROUP][/SUB]}
    * per line (as in {@link #WORKLOAD_REQUESTS}); without that file there is nothing to compare.
    */
@@ -230,7 +252,8 @@ class RbacTest {
     Path recorded = Chart.root().resolve("operator/target/rbac/requests.txt");
     Assumptions.assumeTrue(Files.exists(recorded), "no recording at " + recorded);
     Set<String> granted = new TreeSet<>();
-    grants(Chart.render()).forEach(g -> granted.add(g.substring(g.indexOf(' ') + 1).replaceAll(" name=.*", "")));
+    grants(Chart.Rendered.parse(Chart.template().set("rbac.argoRollouts", true).call()))
+        .forEach(g -> granted.add(g.substring(g.indexOf(' ') + 1).replaceAll(" name=.*", "")));
     List<String> requests = Files.readAllLines(recorded).stream().map(String::strip)
         .filter(l -> !l.isEmpty() && !l.startsWith("#")).distinct().toList();
     assertThat(granted).as("grants of the default render vs %s", recorded).containsAll(requests);

@@ -73,14 +73,17 @@ class CrdIT {
   }
 
   @Test
-  void theServerDefaultsWorkloadsToDeploymentsAndRefusesAnUnservedKind() {
+  void theServerDefaultsWorkloadsToDeploymentsAcceptsRolloutAndRefusesAnUnservedKind() {
     cp.kubectlStdin(policy("default-kinds", "sleepSeconds: 5"), "apply", "-f", "-").orFail();
     assertThat(cp.kubectl("get", "gp", "-n", NS, "default-kinds", "-o", "jsonpath={.spec.workloads}").orFail())
         .isEqualTo("[\"Deployment\"]");
-    Cli.Result r = cp.kubectlStdin(policy("rollouts", "sleepSeconds: 5", "workloads: [StatefulSet, Rollout]"),
+    // Argo Rollouts are a served kind (governed while their CRD exists); a kind the operator cannot govern is not
+    cp.kubectlStdin(policy("rollouts", "sleepSeconds: 5", "workloads: [StatefulSet, Rollout]"), "apply", "-f", "-")
+        .orFail();
+    Cli.Result r = cp.kubectlStdin(policy("replicasets", "sleepSeconds: 5", "workloads: [StatefulSet, ReplicaSet]"),
         "apply", "-f", "-");
     assertThat(r.ok()).as(r.toString()).isFalse();
-    assertThat(r.stderr()).contains("spec.workloads[1]").contains("Unsupported value: \"Rollout\"");
+    assertThat(r.stderr()).contains("spec.workloads[1]").contains("Unsupported value: \"ReplicaSet\"");
   }
 
   @Test

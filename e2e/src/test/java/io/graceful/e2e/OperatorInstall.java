@@ -37,6 +37,10 @@ final class OperatorInstall {
     return deployment;
   }
 
+  String serviceAccount() {
+    return serviceAccount;
+  }
+
   String lease() {
     return lease;
   }

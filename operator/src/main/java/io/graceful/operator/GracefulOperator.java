@@ -7,6 +7,7 @@ import io.graceful.operator.controller.DaemonSetReconciler;
 import io.graceful.operator.controller.DeploymentReconciler;
 import io.graceful.operator.controller.KindSupport;
 import io.graceful.operator.controller.PrunedStore;
+import io.graceful.operator.controller.RolloutReconciler;
 import io.graceful.operator.controller.StatefulSetReconciler;
 import io.graceful.operator.controller.Wakeups;
 import io.graceful.operator.controller.WorkloadCaches;
@@ -68,13 +69,15 @@ public final class GracefulOperator implements AutoCloseable {
   /** Why the running operator failed for good (an informer stopped with an error); null while it is fine. */
   private final AtomicReference<String> failure;
   private final NativeSleepDetector nativeSleep;
+  private final ArgoRollouts rollouts;
   /** How long start-up waits for the node list before the API server version decides (meanwhile). */
   private static final java.time.Duration NODE_SYNC_TIMEOUT = java.time.Duration.ofSeconds(30);
 
   private GracefulOperator(Operator operator, OperatorConfig config, KubernetesClient client, OperatorMetrics metrics,
       AtomicBoolean stopping, AtomicBoolean leading, AtomicReference<String> failure,
-      NativeSleepDetector nativeSleep) {
+      NativeSleepDetector nativeSleep, ArgoRollouts rollouts) {
     this.nativeSleep = nativeSleep;
+    this.rollouts = rollouts;
     this.operator = operator;
     this.config = config;
     this.client = client;
@@ -122,17 +125,20 @@ public final class GracefulOperator implements AutoCloseable {
     } catch (RuntimeException e) {
       throw startFailure(client, config.startTimeout(), e);
     }
+    // Argo Rollouts: served now if the CRD is there (and this process leads), then checked every few seconds
+    assembly.rollouts().check();
+    assembly.rollouts().start();
     LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
         : config.watchNamespaces().size());
     return new GracefulOperator(assembly.operator(), config, client, assembly.metrics(), assembly.stopping(),
-        assembly.leading(), assembly.failure(), assembly.nativeSleep());
+        assembly.leading(), assembly.failure(), assembly.nativeSleep(), assembly.rollouts());
   }
 
   /** The operator wired but not started; the policy reconciler is exposed for the start-up race test. */
   record Assembly(Operator operator, RegisteredController<Deployment> deploymentController,
       GracefulPolicyReconciler policies, OperatorMetrics metrics,
       AtomicBoolean stopping, AtomicBoolean leading, AtomicReference<String> failure,
-      NativeSleepDetector nativeSleep) {}
+      NativeSleepDetector nativeSleep, ArgoRollouts rollouts) {}
 
   static Assembly assemble(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure) {
@@ -168,16 +174,7 @@ public final class GracefulOperator implements AutoCloseable {
     AtomicReference<String> failure = new AtomicReference<>();
 
     Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          .checkingCRDAndValidateLocalModel(false)
-          // the operator writes status with JSON Patch itself; no server-side apply anywhere (rule R5, docs/rules.md)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withConcurrentReconciliationThreads(config.reconcileThreads())
-          .withReconciliationTerminationTimeout(config.shutdownTimeout())
-          // an informer that cannot list or watch fails start-up (instead of retrying forever) within the timeout
-          .withStopOnInformerErrorDuringStartup(true)
-          .withCacheSyncTimeout(config.startTimeout())
+      common(o, client, config)
           // the framework's default calls System.exit(1) from an informer thread; instead: /healthz turns 503, the
           // caller decides (Main exits with 1)
           .withInformerStoppedHandler((informer, error) -> {
@@ -243,14 +240,36 @@ public final class GracefulOperator implements AutoCloseable {
         Clock.systemUTC(), budget, caches, statusTrigger, writeFailures);
     metrics.policiesFrom(policies::existingPolicies);
     operator.register(policies, scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
+    // a framework instance of its own, started and stopped as the CRD comes and goes
+    ArgoRollouts rollouts = new ArgoRollouts(client, config, () -> new RolloutReconciler(planning, writer, events,
+        allDecisions, budget, statusTrigger, settling, writeFailures, wakeups), budget, caches, wakeups,
+        statusTrigger, leading::get);
     nativeSleep.onChange((before, after) -> {
       if (after.plansDifferFrom(before)) {
         // a native sleep on a kubelet that cannot run it is silently ignored: switching is the safe choice
         workloadReconcilers.forEach(WorkloadReconciler::replanAll);
+        rollouts.replanAll();
       }
       statusTrigger.allChanged();
     });
-    return new Assembly(operator, deploymentController, policies, metrics, stopping, leading, failure, nativeSleep);
+    return new Assembly(operator, deploymentController, policies, metrics, stopping, leading, failure, nativeSleep,
+        rollouts);
+  }
+
+  /** The framework settings every instance shares (this one and the Argo Rollouts one, {@link ArgoRollouts}). */
+  static io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider common(
+      io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider o, KubernetesClient client,
+      OperatorConfig config) {
+    return o.withKubernetesClient(client)
+        .withCloseClientOnStop(false)
+        .checkingCRDAndValidateLocalModel(false)
+        // the operator writes status with JSON Patch itself; no server-side apply anywhere (rule R5, docs/rules.md)
+        .withUseSSAToPatchPrimaryResource(false)
+        .withConcurrentReconciliationThreads(config.reconcileThreads())
+        .withReconciliationTerminationTimeout(config.shutdownTimeout())
+        // an informer that cannot list or watch fails start-up (instead of retrying forever) within the timeout
+        .withStopOnInformerErrorDuringStartup(true)
+        .withCacheSyncTimeout(config.startTimeout());
   }
 
   /**
@@ -259,7 +278,7 @@ public final class GracefulOperator implements AutoCloseable {
    * controller's event sources exist (their caches are created when they start); it only ever sees a cache once
    * every informer of that controller is running and synced.
    */
-  private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> RegisteredController<T> registerWorkloads(
+  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> RegisteredController<T> registerWorkloads(
       Operator operator, WorkloadReconciler<T> reconciler, OperatorConfig config, RolloutBudget budget,
       WorkloadCaches caches) {
     KindSupport<T> kind = reconciler.kind();
@@ -302,7 +321,7 @@ public final class GracefulOperator implements AutoCloseable {
   }
 
   /** The event source has started: its informers (and so its cache) exist. Unknown kinds count as not started. */
-  private static boolean running(Object eventSource) {
+  static boolean running(Object eventSource) {
     return eventSource instanceof AbstractEventSource<?, ?> source && source.isRunning();
   }
 
@@ -330,7 +349,7 @@ public final class GracefulOperator implements AutoCloseable {
     return config.watchNamespaces().size() <= 1;
   }
 
-  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
+  static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
       scope(Set<String> namespaces, java.time.Duration retryCap, Consumer<ControllerConfigurationOverrider<R>> more) {
     return o -> {
       if (namespaces.isEmpty()) {
@@ -418,6 +437,7 @@ public final class GracefulOperator implements AutoCloseable {
   @Override
   public void close() {
     stopping.set(true);
+    rollouts.close();
     operator.stop();
     nativeSleep.close();
     if (config.leaderElection()) {

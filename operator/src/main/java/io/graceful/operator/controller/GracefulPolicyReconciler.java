@@ -113,7 +113,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
           policy.getStatus(), facts.nativeSleep(), time,
           budget.holdsFor(namespace, policy.getMetadata().getName()),
-          failures.of(namespace, policy.getMetadata().getName()));
+          failures.of(namespace, policy.getMetadata().getName()), workloads.unavailable());
       LOG.debug("status over {} workloads: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
       reportValidity(policy, status);

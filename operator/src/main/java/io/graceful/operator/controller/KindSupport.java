@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.graceful.operator.api.argo.ArgoRollout;
 import io.graceful.operator.core.Workload;
 import io.graceful.operator.core.WorkloadKind;
 import java.util.List;
@@ -26,7 +27,11 @@ public record KindSupport<T extends HasMetadata>(WorkloadKind kind, Class<T> typ
   public static final KindSupport<DaemonSet> DAEMON_SETS = new KindSupport<>(WorkloadKind.DaemonSet,
       DaemonSet.class, Workload::of, PrunedWorkloads::prune, DaemonSet::getSpec);
 
-  /** Every kind the operator serves, in the order they are registered. */
+  /** Argo Rollouts: served only while their CRD is installed ({@code OptionalRollouts}). */
+  public static final KindSupport<ArgoRollout> ROLLOUTS = new KindSupport<>(WorkloadKind.Rollout,
+      ArgoRollout.class, Workload::of, PrunedWorkloads::prune, ArgoRollout::getSpec);
+
+  /** Every kind the operator serves from start-up, in the order they are registered. */
   public static final List<KindSupport<?>> SERVED = List.of(DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS);
 
   /** The view of an object known to be of this kind. */

@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
+import io.graceful.operator.api.argo.ArgoRollout;
+import io.graceful.operator.api.argo.RolloutSpec;
+import io.graceful.operator.api.argo.RolloutStatus;
 
 /**
  * Pruning for StatefulSets and DaemonSets, as {@link PrunedDeploymentStore} does for Deployments: the metadata and
@@ -71,6 +74,39 @@ final class PrunedWorkloads {
       status.setCurrentNumberScheduled(st.getCurrentNumberScheduled());
       status.setUpdatedNumberScheduled(st.getUpdatedNumberScheduled());
       status.setNumberAvailable(st.getNumberAvailable());
+      out.setStatus(status);
+    }
+    return out;
+  }
+
+  /**
+   * An Argo Rollout: replicas, the template, whether it references another workload's template, and the status
+   * its progress is read from (of the conditions only Progressing, which carries a failure).
+   */
+  static ArgoRollout prune(ArgoRollout r) {
+    ArgoRollout out = new ArgoRollout();
+    out.setApiVersion(r.getApiVersion());
+    out.setKind(r.getKind());
+    out.setMetadata(PrunedDeploymentStore.meta(r.getMetadata()));
+    if (r.getSpec() != null) {
+      RolloutSpec spec = new RolloutSpec();
+      spec.setReplicas(r.getSpec().getReplicas());
+      spec.setWorkloadRef(r.getSpec().getWorkloadRef());
+      spec.setTemplate(PrunedDeploymentStore.template(r.getSpec().getTemplate()));
+      out.setSpec(spec);
+    }
+    RolloutStatus st = r.getStatus();
+    if (st != null) {
+      RolloutStatus status = new RolloutStatus();
+      status.setPhase(st.getPhase());
+      status.setObservedGeneration(st.getObservedGeneration());
+      status.setReplicas(st.getReplicas());
+      status.setUpdatedReplicas(st.getUpdatedReplicas());
+      status.setReadyReplicas(st.getReadyReplicas());
+      status.setAvailableReplicas(st.getAvailableReplicas());
+      if (st.getConditions() != null) {
+        status.setConditions(st.getConditions().stream().filter(c -> "Progressing".equals(c.getType())).toList());
+      }
       out.setStatus(status);
     }
     return out;

@@ -126,6 +126,16 @@ public final class RolloutBudget {
     caches.put(support.kind(), new Indexed<>(cache, support));
   }
 
+  /**
+   * The kind's controller stopped (the Argo Rollouts CRD was deleted): its cache no longer counts rollouts in
+   * flight or failed, and its waiting workloads leave the queue (they no longer exist as far as the API goes).
+   */
+  public synchronized void forget(WorkloadKind kind) {
+    caches.remove(kind);
+    waiting.removeIf(c -> c.ref().kind() == kind);
+    reserved.values().removeIf(r -> r.workload().kind() == kind);
+  }
+
   /** Status updates of this workload matter: it carries an operator rollout, or a write of it is pending. */
   public boolean watches(HasMetadata r, Workload w) {
     return RolloutProgress.operatorRollout(w).isPresent() || reserved.containsKey(uid(r));

@@ -18,6 +18,11 @@ public final class Wakeups {
     byKind.put(kind, wake);
   }
 
+  /** The kind's controller stopped (the Argo Rollouts CRD went away): nobody to wake. */
+  public void unregister(WorkloadKind kind) {
+    byKind.remove(kind);
+  }
+
   void wake(WorkloadRef ref) {
     Consumer<ResourceID> wake = byKind.get(ref.kind());
     if (wake != null) {

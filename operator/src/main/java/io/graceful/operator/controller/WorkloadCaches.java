@@ -2,6 +2,8 @@ package io.graceful.operator.controller;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.graceful.operator.core.Workload;
+import io.graceful.operator.core.WorkloadKind;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,6 +15,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class WorkloadCaches {
   private final List<Entry<?>> entries = new CopyOnWriteArrayList<>();
+  /** Kinds that cannot be governed now, and why (the Argo Rollouts CRD is not installed...), for the status. */
+  private volatile java.util.function.Supplier<Map<WorkloadKind, String>> unavailable = Map::of;
 
   private record Entry<T extends HasMetadata>(WorkloadReconciler<T> reconciler, BooleanSupplier synced) {
     void collect(String namespace, RolloutBudget budget, List<Workload> out) {
@@ -30,6 +34,21 @@ public final class WorkloadCaches {
    */
   public <T extends HasMetadata> void add(WorkloadReconciler<T> reconciler, BooleanSupplier synced) {
     entries.add(new Entry<>(reconciler, synced));
+  }
+
+  /** A controller stopped (its kind's CRD was deleted): its cache is gone with it. */
+  public void remove(WorkloadReconciler<?> reconciler) {
+    entries.removeIf(e -> e.reconciler() == reconciler);
+  }
+
+  /** Where the status learns which listed kinds cannot be governed now. */
+  public void unavailableFrom(java.util.function.Supplier<Map<WorkloadKind, String>> source) {
+    this.unavailable = source;
+  }
+
+  /** Kind -> why it cannot be governed now (its CRD is missing, or the permission to watch it). */
+  public Map<WorkloadKind, String> unavailable() {
+    return unavailable.get();
   }
 
   /** Every cache exists and is synced. */

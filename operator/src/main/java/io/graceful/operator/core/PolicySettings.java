@@ -86,7 +86,7 @@ public record PolicySettings(
     if (spec.getWorkloads() != null) {
       for (String kind : spec.getWorkloads()) {
         if (!GovernedKinds.servable(kind)) {
-          problems.add("spec.workloads: unknown kind '" + kind + "' (allowed: Deployment, StatefulSet, DaemonSet)");
+          problems.add("spec.workloads: unknown kind '" + kind + "' (allowed: Deployment, StatefulSet, DaemonSet, Rollout)");
         }
       }
     }

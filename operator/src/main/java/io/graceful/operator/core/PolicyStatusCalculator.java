@@ -62,6 +62,17 @@ public final class PolicyStatusCalculator {
   public static GracefulPolicyStatus compute(PolicySnapshot policy, List<WorkloadPlan> plans,
       GracefulPolicyStatus previous, NativeSleepDecision nativeSleep, String now, RolloutHolds holds,
       Map<String, String> writeFailures) {
+    return compute(policy, plans, previous, nativeSleep, now, holds, writeFailures, Map.of());
+  }
+
+  /**
+   * @param unavailable kinds that cannot be governed now, and why (Argo Rollouts without their CRD, or without the
+   *     permission to watch them): a valid policy listing one says so in its Valid condition's message, which
+   *     stays True (the spec is right; the cluster lacks the kind)
+   */
+  public static GracefulPolicyStatus compute(PolicySnapshot policy, List<WorkloadPlan> plans,
+      GracefulPolicyStatus previous, NativeSleepDecision nativeSleep, String now, RolloutHolds holds,
+      Map<String, String> writeFailures, Map<WorkloadKind, String> unavailable) {
     PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
     Map<DeploymentState, Integer> counts = new EnumMap<>(DeploymentState.class);
     List<GovernedDeployment> listed = new ArrayList<>();
@@ -117,7 +128,8 @@ public final class PolicyStatusCalculator {
     List<PolicyCondition> previousConditions = previous == null || previous.getConditions() == null ? List.of()
         : previous.getConditions();
     PolicyCondition valid = validated.valid()
-        ? condition(VALID, true, "SpecValid", "the spec is valid", policy, previousConditions, now)
+        ? condition(VALID, true, "SpecValid", "the spec is valid" + unavailableNote(policy, unavailable), policy,
+            previousConditions, now)
         : condition(VALID, false, "InvalidSpec", String.join("; ", validated.problems()), policy,
             previousConditions, now);
     PolicyCondition halted = holds.halted()
@@ -155,6 +167,18 @@ public final class PolicyStatusCalculator {
     }
     status.setConditions(List.of(ready, valid, halted, writes));
     return status;
+  }
+
+  /** "; Rollout is not governed now: why", for each listed kind that cannot be governed now. */
+  private static String unavailableNote(PolicySnapshot policy, Map<WorkloadKind, String> unavailable) {
+    StringBuilder out = new StringBuilder();
+    for (WorkloadKind kind : GovernedKinds.of(policy.spec())) {
+      String why = unavailable.get(kind);
+      if (why != null) {
+        out.append("; ").append(kind.name()).append(" is not governed now: ").append(why);
+      }
+    }
+    return out.toString();
   }
 
   private static String summary(GracefulPolicyStatus s) {

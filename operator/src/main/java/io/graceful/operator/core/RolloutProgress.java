@@ -7,17 +7,22 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.graceful.operator.api.argo.ArgoRollout;
+import io.graceful.operator.api.argo.RolloutStatus;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Reads a workload's rollout from its status, the way {@code kubectl rollout status} does for each kind. Only a
- * Deployment can fail (its progress deadline); StatefulSets and DaemonSets have no such condition, so their
- * rollouts are in progress or complete.
+ * Reads a workload's rollout from its status, the way {@code kubectl rollout status} does for each kind. A
+ * Deployment (its progress deadline) and an Argo Rollout (Degraded) can fail; StatefulSets and DaemonSets have no
+ * such condition, so their rollouts are in progress or complete. Only an Argo Rollout can be paused.
  */
 public final class RolloutProgress {
-  /** Where a Deployment's latest rollout stands. */
-  public enum State { COMPLETE, IN_PROGRESS, FAILED }
+  /**
+   * Where a workload's latest rollout stands. PAUSED (an Argo Rollout at a canary pause step, or paused by hand) is
+   * unfinished like IN_PROGRESS: it holds a rollout slot until it is promoted.
+   */
+  public enum State { COMPLETE, IN_PROGRESS, PAUSED, FAILED }
 
   private RolloutProgress() {
   }
@@ -106,6 +111,75 @@ public final class RolloutProgress {
         && n(set.getStatus().getCurrentNumberScheduled()) > 0;
   }
 
+  /**
+   * An Argo Rollout's rollout, from the status its controller writes (Argo Rollouts docs, "Rollout status" and
+   * {@code kubectl argo rollouts status}; the phase is computed by its {@code rolloututil.GetRolloutPhase}):
+   * <ul>
+   *   <li>FAILED: phase {@code Degraded} (progress deadline exceeded or aborted), or condition Progressing=False
+   *       with reason {@code ProgressDeadlineExceeded} or {@code RolloutAborted} (older controllers write no
+   *       phase) - the circuit breaker counts it, as a Deployment's;
+   *   <li>IN_PROGRESS: the controller has not seen the latest generation ({@code status.observedGeneration}, a
+   *       decimal string, below {@code metadata.generation}), or phase {@code Progressing};
+   *   <li>PAUSED: phase {@code Paused} (a canary pause step, a blue-green awaiting promotion, a manual pause);
+   *   <li>COMPLETE: phase {@code Healthy}; without a phase, when every desired replica is updated and available.
+   * </ul>
+   */
+  public static State of(ArgoRollout r) {
+    RolloutStatus s = r.getStatus();
+    if (s != null && ("Degraded".equals(s.getPhase()) || s.getConditions() != null && s.getConditions().stream()
+        .anyMatch(c -> "Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+            && ("ProgressDeadlineExceeded".equals(c.getReason()) || "RolloutAborted".equals(c.getReason()))))) {
+      return State.FAILED;
+    }
+    if (!restartsPods(r)) {
+      return State.COMPLETE;
+    }
+    long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
+    if (observedGeneration(s) < generation) {
+      return State.IN_PROGRESS;
+    }
+    if (s.getPhase() != null) {
+      return switch (s.getPhase()) {
+        case "Healthy" -> State.COMPLETE;
+        case "Paused" -> State.PAUSED;
+        default -> State.IN_PROGRESS;
+      };
+    }
+    int desired = desiredReplicas(r);
+    boolean done = n(s.getUpdatedReplicas()) == desired && n(s.getAvailableReplicas()) == desired
+        && n(s.getReplicas()) == desired;
+    return done ? State.COMPLETE : State.IN_PROGRESS;
+  }
+
+  /**
+   * Whether a template change would restart pods now: not when scaled to zero or without pods yet, and never for a
+   * Rollout whose template is another workload's ({@code spec.workloadRef}).
+   */
+  public static boolean restartsPods(ArgoRollout r) {
+    return (r.getSpec() == null || r.getSpec().getWorkloadRef() == null) && desiredReplicas(r) > 0
+        && r.getStatus() != null && n(r.getStatus().getReplicas()) > 0;
+  }
+
+  /**
+   * Argo writes the generation it observed as a decimal string; controllers before v1.0 wrote a hash there, which
+   * says nothing about generations, so it counts as caught up (their progress then comes from the replica counts).
+   */
+  private static long observedGeneration(RolloutStatus s) {
+    if (s == null || s.getObservedGeneration() == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(s.getObservedGeneration().trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static int desiredReplicas(ArgoRollout r) {
+    Integer replicas = r.getSpec() == null ? null : r.getSpec().getReplicas();
+    return replicas == null ? 1 : replicas;
+  }
+
   private static boolean onDelete(StatefulSet set) {
     return set.getSpec() != null && set.getSpec().getUpdateStrategy() != null
         && "OnDelete".equals(set.getSpec().getUpdateStrategy().getType());
@@ -166,12 +240,16 @@ public final class RolloutProgress {
     }
   }
 
-  /** The operator's own rollout of this workload is under way: it counts against the rollout budget. */
+  /**
+   * The operator's own rollout of this workload is under way: it counts against the rollout budget. A paused Argo
+   * Rollout counts too: its pods are not all replaced, and more rollouts would pile up behind a pause nobody lifts.
+   */
   public static boolean operatorRolloutInFlight(Workload w) {
-    return operatorRollout(w).isPresent() && w.restartsPods() && w.rollout() == State.IN_PROGRESS;
+    return operatorRollout(w).isPresent() && w.restartsPods()
+        && (w.rollout() == State.IN_PROGRESS || w.rollout() == State.PAUSED);
   }
 
-  /** The operator's own rollout of this workload failed (only a Deployment can): circuit breaker. */
+  /** The operator's own rollout of this workload failed (a Deployment's or an Argo Rollout's): circuit breaker. */
   public static boolean operatorRolloutFailed(Workload w) {
     return operatorRollout(w).isPresent() && w.rollout() == State.FAILED;
   }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.graceful.operator.api.argo.ArgoRollout;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ import java.util.Map;
  *     under updateStrategy OnDelete)
  * @param rollout where the workload's latest rollout stands, read from its status; under OnDelete, whether every
  *     pod runs the current template
+ * @param templateReferenced the workload has no template of its own but names another workload's (an Argo
+ *     Rollout's {@code spec.workloadRef}): there is nothing of its own to change
  */
 public record Workload(
     WorkloadRef ref,
@@ -38,13 +41,22 @@ public record Workload(
     PodTemplateSpec template,
     String strategyType,
     boolean restartsPods,
-    RolloutProgress.State rollout) {
+    RolloutProgress.State rollout,
+    boolean templateReferenced) {
 
   public Workload {
     labels = labels == null ? Map.of() : Collections.unmodifiableMap(labels);
     annotations = annotations == null ? Map.of() : Collections.unmodifiableMap(annotations);
     ownerReferences = ownerReferences == null ? List.of() : Collections.unmodifiableList(ownerReferences);
     managedFields = managedFields == null ? List.of() : Collections.unmodifiableList(managedFields);
+  }
+
+  /** A workload with a template of its own (every kind but a Rollout with workloadRef). */
+  public Workload(WorkloadRef ref, long generation, Map<String, String> labels, Map<String, String> annotations,
+      List<OwnerReference> ownerReferences, List<ManagedFieldsEntry> managedFields, PodTemplateSpec template,
+      String strategyType, boolean restartsPods, RolloutProgress.State rollout) {
+    this(ref, generation, labels, annotations, ownerReferences, managedFields, template, strategyType, restartsPods,
+        rollout, false);
   }
 
   public static Workload of(Deployment deployment) {
@@ -66,6 +78,19 @@ public record Workload(
     return of(WorkloadKind.DaemonSet, set.getMetadata(), spec == null ? null : spec.getTemplate(),
         spec == null || spec.getUpdateStrategy() == null ? null : spec.getUpdateStrategy().getType(),
         RolloutProgress.restartsPods(set), RolloutProgress.of(set));
+  }
+
+  /**
+   * An Argo Rollout: the template at the same {@code spec.template} path. Argo has no OnDelete; its strategies
+   * (canary, blue-green) always replace pods, so the strategy type is not read.
+   */
+  public static Workload of(ArgoRollout rollout) {
+    var spec = rollout.getSpec();
+    Workload w = of(WorkloadKind.Rollout, rollout.getMetadata(), spec == null ? null : spec.getTemplate(), null,
+        RolloutProgress.restartsPods(rollout), RolloutProgress.of(rollout));
+    return spec == null || spec.getWorkloadRef() == null ? w : new Workload(w.ref(), w.generation(), w.labels(),
+        w.annotations(), w.ownerReferences(), w.managedFields(), w.template(), null, w.restartsPods(), w.rollout(),
+        true);
   }
 
   private static Workload of(WorkloadKind kind, ObjectMeta meta, PodTemplateSpec template, String strategyType,

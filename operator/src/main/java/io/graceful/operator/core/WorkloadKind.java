@@ -3,14 +3,13 @@ package io.graceful.operator.core;
 /**
  * The kinds of workload whose pod template the operator can govern. Each keeps its pod template at
  * {@code spec.template}, so the hooks, the grace period, the JSON Patch paths and the undo record are the same for
- * all of them; they differ in how a template change rolls out. Only {@link #Deployment} is served today
- * (docs/design.md, "Workloads and policy references").
+ * all of them; they differ in how a template change rolls out (docs/design.md, "Workloads and policy references").
  */
 public enum WorkloadKind {
   Deployment("apps", "v1", "deployments"),
   StatefulSet("apps", "v1", "statefulsets"),
   DaemonSet("apps", "v1", "daemonsets"),
-  /** Argo Rollouts: governed only where its CRD is installed. */
+  /** Argo Rollouts: governed only while its CRD is installed (the operator watches for it appearing). */
   Rollout("argoproj.io", "v1alpha1", "rollouts");
 
   private final String group;

@@ -92,6 +92,12 @@ public final class WorkloadPlanner {
                 + "not select namespace " + namespace : "', which does not exist in namespace " + namespace)));
       }
 
+      if (workload.templateReferenced()) {
+        // the pods come from the referenced Deployment's template: that Deployment is governed as a Deployment
+        // when a policy selects it, and the Rollout itself has nothing to change
+        return frozen(ordered, "TemplateInWorkloadRef", "the " + kindWord + " takes its pod template from "
+            + "spec.workloadRef; the referenced Deployment is governed as a Deployment when a policy selects it");
+      }
       PodTemplateHooks current = PodTemplateHooks.of(workload).orElse(null);
       if (current == null) {
         return frozen(ordered, "InvalidDeployment", "the " + kindWord + " has no pod template containers to manage");
@@ -231,7 +237,12 @@ public final class WorkloadPlanner {
                     ? new PolicyVerdict(governing, DeploymentState.Applied, "AppliesOnNextRestart",
                         target.appliedMessage(desired) + "; updateStrategy OnDelete: the pods get it when they are "
                             + "next deleted or restarted, not before")
-                    : new PolicyVerdict(governing, DeploymentState.Applied, "Applied", target.appliedMessage(desired)));
+                    : RolloutProgress.operatorRolloutInFlight(workload) && workload.rollout() == RolloutProgress.State.PAUSED
+                        ? new PolicyVerdict(governing, DeploymentState.Applied, "RolloutPaused",
+                            target.appliedMessage(desired) + "; the " + kindWord + " is paused (a canary or "
+                                + "blue-green pause step, or paused by hand): the change holds a rollout slot "
+                                + "until the rollout is promoted or aborted")
+                        : new PolicyVerdict(governing, DeploymentState.Applied, "Applied", target.appliedMessage(desired)));
         return result(governing, action, Change.NONE, patch, "");
       }
       Set<String> touchedByOthers = record == null ? Set.of() : record.fieldsChangedByOthers(current);
@@ -292,7 +303,8 @@ public final class WorkloadPlanner {
     private boolean stillRolling(String value, long generation) {
       try {
         long g = Long.parseLong(value.trim());
-        return g > generation || g == generation && workload.rollout() == RolloutProgress.State.IN_PROGRESS;
+        return g > generation || g == generation && (workload.rollout() == RolloutProgress.State.IN_PROGRESS
+            || workload.rollout() == RolloutProgress.State.PAUSED);
       } catch (NumberFormatException e) {
         return false;
       }

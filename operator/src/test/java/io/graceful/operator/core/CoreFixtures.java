@@ -153,6 +153,9 @@ final class CoreFixtures {
     if (r instanceof io.fabric8.kubernetes.api.model.apps.DaemonSet s) {
       return Workload.of(s);
     }
+    if (r instanceof io.graceful.operator.api.argo.ArgoRollout rollout) {
+      return Workload.of(rollout);
+    }
     throw new IllegalArgumentException("not a workload: " + r.getKind());
   }
 

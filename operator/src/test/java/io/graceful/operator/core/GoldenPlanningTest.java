@@ -28,9 +28,10 @@ import org.junit.jupiter.api.TestFactory;
  * Golden-file tests of the planner (in the style of Kroxylicious' DerivedResourcesTest): every folder under
  * {@code src/test/resources/golden/} is one case with
  * <ul>
- *   <li>{@code input.yaml}: a multi-document YAML of workloads (Deployments, StatefulSets, DaemonSets),
- *       GracefulPolicies, ClusterGracefulPolicies ({@link GoldenClusterPolicy}) and Namespaces (their labels, for
- *       the cluster policies' namespace selectors; the operator's namespace is {@link #OPERATOR_NAMESPACE});</li>
+ *   <li>{@code input.yaml}: a multi-document YAML of workloads (Deployments, StatefulSets, DaemonSets, Argo
+ *       Rollouts), GracefulPolicies, ClusterGracefulPolicies ({@link GoldenClusterPolicy}) and Namespaces (their
+ *       labels, for the cluster policies' namespace selectors; the operator's namespace is
+ *       {@link #OPERATOR_NAMESPACE});</li>
  *   <li>{@code context.yaml} (optional): {@code nativeSleepSupported: true|false} (default true) and
  *       {@code maxReapplies} (default 3);</li>
  *   <li>{@code expected.yaml}: for each workload, in input order, the plan (change, governing policy, action,
@@ -63,6 +64,7 @@ class GoldenPlanningTest {
   static {
     YAML.registerKubernetesResource(GracefulPolicy.class);
     YAML.registerKubernetesResource(GoldenClusterPolicy.class);
+    YAML.registerKubernetesResource(io.graceful.operator.api.argo.ArgoRollout.class);
   }
 
   /** The operator's namespace in every case: cluster policies select it only explicitly (R12). */
@@ -108,7 +110,8 @@ class GoldenPlanningTest {
     List<PolicySnapshot> clusterPolicies = new ArrayList<>();
     Map<String, Map<String, String>> namespaceLabels = new LinkedHashMap<>();
     for (HasMetadata r : input(dir)) {
-      if (r instanceof Deployment || r instanceof StatefulSet || r instanceof DaemonSet) {
+      if (r instanceof Deployment || r instanceof StatefulSet || r instanceof DaemonSet
+          || r instanceof io.graceful.operator.api.argo.ArgoRollout) {
         workloads.add(r);
       } else if (r instanceof GracefulPolicy p) {
         policies.add(p);

@@ -189,9 +189,9 @@ class WorkloadKindsTest {
 
   @Test
   void anUnknownKindMakesThePolicyInvalid() {
-    GracefulPolicySpec s = governing("Deployment", "Rollout");
+    GracefulPolicySpec s = governing("Deployment", "ReplicaSet");
     assertThat(PolicySettings.validate(s).problems()).containsExactly(
-        "spec.workloads: unknown kind 'Rollout' (allowed: Deployment, StatefulSet, DaemonSet)");
+        "spec.workloads: unknown kind 'ReplicaSet' (allowed: Deployment, StatefulSet, DaemonSet, Rollout)");
     assertThat(GovernedKinds.of(s)).containsExactly(WorkloadKind.Deployment);
     assertThat(GovernedKinds.of(governing())).containsExactly(WorkloadKind.Deployment);
   }

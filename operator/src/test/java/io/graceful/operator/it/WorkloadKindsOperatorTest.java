@@ -266,18 +266,22 @@ class WorkloadKindsOperatorTest {
         + (applied(ds(ns, "web")) ? 1 : 0);
   }
 
-  /** Stands in for the kinds' controllers: every written workload finishes its rollout. */
+  /**
+   * Stands in for the kinds' controllers: every workload written so far finishes its rollout. All three are read
+   * before any status is written: finishing one frees the slot, and a workload the operator writes in that moment
+   * must stay in flight (finishing it too would let the next one start, and the test would see two rollouts).
+   */
   private void finishRollouts(String ns) {
     Deployment d = h.deployment(ns, "web");
+    StatefulSet s = sts(ns, "web");
+    DaemonSet x = ds(ns, "web");
     if (applied(d)) {
       d.setStatus(FakeDeploymentController.settled(d));
       h.client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
     }
-    StatefulSet s = sts(ns, "web");
     if (applied(s)) {
       runningSts(s);
     }
-    DaemonSet x = ds(ns, "web");
     if (applied(x)) {
       runningDs(x);
     }

@@ -78,10 +78,11 @@ public class GracefulPolicySpec {
 
   @Default("[\"Deployment\"]")
   @SchemaFrom(type = GovernedKind[].class)
-  @JsonPropertyDescription("The workload kinds this policy governs: Deployment, StatefulSet, DaemonSet (default "
-      + "[Deployment]; an empty list means the same). A workload of a kind not listed is not matched by the selector "
-      + "or by its graceful.io/policy annotation. StatefulSets and DaemonSets with updateStrategy OnDelete get the "
-      + "change on their next pod restart (README: Workload kinds).")
+  @JsonPropertyDescription("The workload kinds this policy governs: Deployment, StatefulSet, DaemonSet, Rollout (Argo "
+      + "Rollouts, governed while their CRD is installed) (default [Deployment]; an empty list means the same). A "
+      + "workload of a kind not listed is not matched by the selector or by its graceful.io/policy annotation. "
+      + "StatefulSets and DaemonSets with updateStrategy OnDelete get the change on their next pod restart (README: "
+      + "Workload kinds).")
   private List<String> workloads;
 
   public LabelSelector getSelector() {

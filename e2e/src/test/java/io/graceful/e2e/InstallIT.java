@@ -103,6 +103,12 @@ class InstallIT {
     assertThat(requests).isNotEmpty();
     List<String> denied = new ArrayList<>();
     for (String request : requests) {
+      // Argo Rollout rights come with rbac.argoRollouts (auto: only when the cluster serves Rollouts at install
+      // time, which this shared install does not); chart-tests' RbacTest checks the render that grants them, and
+      // ArgoRolloutIT grants them as that value would
+      if (request.endsWith(" rollouts.argoproj.io")) {
+        continue;
+      }
       if (!canI(request)) {
         denied.add(request);
       }

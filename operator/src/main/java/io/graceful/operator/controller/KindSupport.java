@@ -21,7 +21,7 @@ public record KindSupport<T extends HasMetadata>(WorkloadKind kind, Class<T> typ
     UnaryOperator<T> prune, Function<T, Object> spec) {
 
   public static final KindSupport<Deployment> DEPLOYMENTS = new KindSupport<>(WorkloadKind.Deployment,
-      Deployment.class, Workload::of, PrunedDeploymentStore::prune, Deployment::getSpec);
+      Deployment.class, Workload::of, PrunedWorkloads::prune, Deployment::getSpec);
   public static final KindSupport<StatefulSet> STATEFUL_SETS = new KindSupport<>(WorkloadKind.StatefulSet,
       StatefulSet.class, Workload::of, PrunedWorkloads::prune, StatefulSet::getSpec);
   public static final KindSupport<DaemonSet> DAEMON_SETS = new KindSupport<>(WorkloadKind.DaemonSet,

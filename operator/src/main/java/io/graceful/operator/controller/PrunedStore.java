@@ -6,8 +6,11 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.function.UnaryOperator;
 
 /**
- * An informer store that keeps of each workload only what the operator reads ({@link KindSupport#prune}); see
- * {@link PrunedDeploymentStore} for why, and why one store serves one informer only.
+ * An informer store that keeps of each workload only what the operator reads ({@link PrunedWorkloads}).
+ *
+ * <p>One store serves one informer; the glue uses it only when a controller has a single informer (all
+ * namespaces, or one), because a store shared by several informers would be pruned of other namespaces' items
+ * on a relist.
  */
 public final class PrunedStore<T extends HasMetadata> extends BasicItemStore<T> {
   private final UnaryOperator<T> prune;

@@ -55,7 +55,7 @@ class PrunedDeploymentStoreTest {
 
   @Test
   void keepsWhatTheOperatorReadsAndDropsTheRest() {
-    Deployment p = PrunedDeploymentStore.prune(full());
+    Deployment p = PrunedWorkloads.prune(full());
     // field management only as far as the grace period's owners (GitOps detection), nothing else
     assertThat(p.getMetadata().getManagedFields()).singleElement().satisfies(e -> {
       assertThat(e.getManager()).isEqualTo("argocd-controller");
@@ -91,7 +91,7 @@ class PrunedDeploymentStoreTest {
         .editSpec().withNewStrategy().withType("Recreate").withNewRollingUpdate().endRollingUpdate().endStrategy()
         .endSpec()
         .build();
-    Deployment p = PrunedDeploymentStore.prune(owned);
+    Deployment p = PrunedWorkloads.prune(owned);
     // R14 and R15 read the controlling owner and the strategy's type; other owner references are dropped
     assertThat(p.getMetadata().getOwnerReferences()).extracting(r -> r.getName()).containsExactly("edge");
     assertThat(p.getSpec().getStrategy().getType()).isEqualTo("Recreate");
@@ -115,7 +115,7 @@ class PrunedDeploymentStoreTest {
     List<PolicySnapshot> policies = policies();
     PlanningContext ctx = new PlanningContext(true, 3);
     var fromFull = WorkloadPlanner.plan(Workload.of(full()), policies, ctx);
-    var fromPruned = WorkloadPlanner.plan(Workload.of(PrunedDeploymentStore.prune(full())), policies, ctx);
+    var fromPruned = WorkloadPlanner.plan(Workload.of(PrunedWorkloads.prune(full())), policies, ctx);
     assertThat(fromPruned).isEqualTo(fromFull);
     assertThat(fromPruned.patch()).isNotEmpty();
   }

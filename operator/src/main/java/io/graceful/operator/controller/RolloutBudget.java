@@ -302,23 +302,43 @@ public final class RolloutBudget {
   }
 
   public int inFlightCount() {
-    return inFlightByNamespace(null).values().stream().mapToInt(Integer::intValue).sum();
+    return inFlight(null).size();
+  }
+
+  /** Operator rollouts under way of one kind (graceful_rollouts_in_flight{kind}). */
+  public int inFlightCount(WorkloadKind kind) {
+    return (int) inFlight(null).stream().filter(w -> w.kind() == kind).count();
   }
 
   public int waitingCount() {
     return waiting.size();
   }
 
+  public int waitingCount(WorkloadKind kind) {
+    return (int) waiting.stream().filter(c -> c.ref().kind() == kind).count();
+  }
+
   public int failedCount() {
     return caches.values().stream().mapToInt(c -> c.byIndex(FAILED, ALL).size()).sum();
+  }
+
+  public int failedCount(WorkloadKind kind) {
+    Indexed<?> c = caches.get(kind);
+    return c == null ? 0 : c.byIndex(FAILED, ALL).size();
   }
 
   /** Operator rollouts in flight per namespace: the caches', plus reservations the caches do not show yet. */
   private Map<String, Integer> inFlightByNamespace(String exceptReservationOf) {
     Map<String, Integer> out = new HashMap<>();
-    for (Indexed<?> c : caches.values()) {
-      c.byIndex(IN_FLIGHT, ALL).forEach(r -> out.merge(r.getMetadata().getNamespace(), 1, Integer::sum));
-    }
+    inFlight(exceptReservationOf).forEach(w -> out.merge(w.namespace(), 1, Integer::sum));
+    return out;
+  }
+
+  /** Operator rollouts in flight: the caches', plus reservations the caches do not show yet. */
+  private List<WorkloadRef> inFlight(String exceptReservationOf) {
+    List<WorkloadRef> out = new ArrayList<>();
+    caches.forEach((kind, c) -> c.byIndex(IN_FLIGHT, ALL).forEach(r ->
+        out.add(new WorkloadRef(kind, r.getMetadata().getNamespace(), r.getMetadata().getName()))));
     long now = nanoTime.getAsLong();
     reserved.entrySet().removeIf(e -> now > e.getValue().deadline());
     for (Map.Entry<String, Reservation> e : reserved.entrySet()) {
@@ -332,7 +352,7 @@ public final class RolloutBudget {
         continue; // deleted: no rollout
       }
       if (seen.isEmpty() || generationOf(seen.get()) < res.generation()) {
-        out.merge(res.workload().namespace(), 1, Integer::sum);
+        out.add(res.workload());
       }
     }
     return out;

@@ -48,6 +48,10 @@ public final class WriteFailures {
     return byWorkload.size();
   }
 
+  public int count(io.graceful.operator.core.WorkloadKind kind) {
+    return (int) byWorkload.keySet().stream().filter(w -> w.kind() == kind).count();
+  }
+
   private static String firstLine(String message) {
     String m = message == null ? "" : message.strip();
     int nl = m.indexOf('\n');

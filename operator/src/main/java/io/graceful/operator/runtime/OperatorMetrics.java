@@ -74,8 +74,8 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
   /** The latest status counts by workload kind, per policy. */
   private final Map<PolicyRef, Map<WorkloadKind, Map<DeploymentState, Integer>>> byKind = new ConcurrentHashMap<>();
   private final MultiGauge deployments;
-  private final Map<Change, Counter> writes = new EnumMap<>(Change.class);
-  private final Counter conflictsStopped;
+  private final Map<Change, Map<WorkloadKind, Counter>> writes = new EnumMap<>(Change.class);
+  private final Map<WorkloadKind, Counter> conflictsStopped = new EnumMap<>(WorkloadKind.class);
   private volatile Supplier<Set<PolicyRef>> existingPolicies = Set::of;
   private volatile BooleanSupplier leading = () -> false;
   private volatile int invalid;
@@ -109,16 +109,21 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
         .description("Workloads matched by a policy, by kind and state").register(registry);
     Gauge.builder("graceful.policies.invalid", this, m -> m.invalid)
         .description("Policies whose Valid condition is False").register(registry);
-    for (Change change : Change.values()) {
-      if (change != Change.NONE) {
-        writes.put(change, Counter.builder("graceful.writes").description("Deployment writes by change")
-            .tag("change", change.name().toLowerCase(Locale.ROOT)).register(registry));
+    // every kind's series exist from the start, whether or not a policy governs that kind yet
+    for (WorkloadKind kind : WorkloadKind.values()) {
+      for (Change change : Change.values()) {
+        if (change != Change.NONE) {
+          writes.computeIfAbsent(change, c -> new EnumMap<>(WorkloadKind.class)).put(kind,
+              Counter.builder("graceful.writes").description("Workload writes by change and kind")
+                  .tag("change", change.name().toLowerCase(Locale.ROOT)).tag("kind", kind.name())
+                  .register(registry));
+        }
       }
+      PRE_CREATED_FAILURE_CODES.forEach(code -> writeFailures(code, kind));
+      conflictsStopped.put(kind, Counter.builder("graceful.conflicts.stopped")
+          .description("Reconciliations that found another writer undoing the change and did not write, by kind")
+          .tag("kind", kind.name()).register(registry));
     }
-    PRE_CREATED_FAILURE_CODES.forEach(this::writeFailures);
-    conflictsStopped = Counter.builder("graceful.conflicts.stopped")
-        .description("Reconciliations that found another writer undoing the change and did not write")
-        .register(registry);
   }
 
   /**
@@ -161,18 +166,23 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   /** Gauges of the rollout budget: in flight, waiting, failed. */
   public void rolloutsFrom(io.graceful.operator.controller.RolloutBudget budget) {
-    Gauge.builder("graceful.rollouts.in.flight", budget, b -> b.inFlightCount())
-        .description("Operator-started rollouts under way").register(registry);
-    Gauge.builder("graceful.rollouts.waiting", budget, b -> b.waitingCount())
-        .description("Deployments waiting for a rollout slot").register(registry);
-    Gauge.builder("graceful.rollouts.failed", budget, b -> b.failedCount())
-        .description("Tracked Deployments whose operator-started rollout failed").register(registry);
+    for (WorkloadKind kind : WorkloadKind.values()) {
+      Gauge.builder("graceful.rollouts.in.flight", budget, b -> b.inFlightCount(kind))
+          .description("Operator-started rollouts under way, by kind").tag("kind", kind.name()).register(registry);
+      Gauge.builder("graceful.rollouts.waiting", budget, b -> b.waitingCount(kind))
+          .description("Workloads waiting for a rollout slot, by kind").tag("kind", kind.name()).register(registry);
+      Gauge.builder("graceful.rollouts.failed", budget, b -> b.failedCount(kind))
+          .description("Tracked workloads whose operator-started rollout failed, by kind").tag("kind", kind.name())
+          .register(registry);
+    }
   }
 
   public void writeFailuresFrom(io.graceful.operator.controller.WriteFailures failures) {
-    Gauge.builder("graceful.deployments.write.failing", failures, f -> f.count())
-        .description("Deployments whose last write was refused and not yet retried successfully")
-        .register(registry);
+    for (WorkloadKind kind : WorkloadKind.values()) {
+      Gauge.builder("graceful.deployments.write.failing", failures, f -> f.count(kind))
+          .description("Workloads whose last write was refused and not yet retried successfully, by kind")
+          .tag("kind", kind.name()).register(registry);
+    }
   }
 
   /** Whether this process is the one that reconciles (graceful_leader); until called, it is not. */
@@ -187,7 +197,7 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   @Override
   public void written(WorkloadPlan plan) {
-    Counter counter = writes.get(plan.change());
+    Counter counter = writes.getOrDefault(plan.change(), Map.of()).get(plan.ref().kind());
     if (counter != null) {
       counter.increment();
     }
@@ -195,19 +205,19 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   @Override
   public void writeFailed(WorkloadPlan plan, int httpCode) {
-    writeFailures(httpCode).increment();
+    writeFailures(httpCode, plan.ref().kind()).increment();
   }
 
-  private Counter writeFailures(int httpCode) {
+  private Counter writeFailures(int httpCode, WorkloadKind kind) {
     return Counter.builder("graceful.write.failures")
-        .description("Deployment writes refused by the API server (retried), by HTTP status code")
-        .tag("code", Integer.toString(httpCode)).register(registry);
+        .description("Workload writes refused by the API server (retried), by HTTP status code and kind")
+        .tag("code", Integer.toString(httpCode)).tag("kind", kind.name()).register(registry);
   }
 
   @Override
   public void planned(WorkloadPlan plan) {
     if (!plan.verdicts().isEmpty() && "FightingAnotherController".equals(plan.verdicts().get(0).reason())) {
-      conflictsStopped.increment();
+      conflictsStopped.get(plan.ref().kind()).increment();
     }
   }
 

@@ -268,8 +268,8 @@ class FaultSuiteTest {
     sampler.awaitTermination(5, TimeUnit.SECONDS);
     // the running operator's own view of its rollout budget at idle (graceful_rollouts_* gauges)
     var registry = current.get().operator.metrics().registry();
-    double waitingAtIdle = registry.get("graceful.rollouts.waiting").gauge().value();
-    double inFlightAtIdle = registry.get("graceful.rollouts.in.flight").gauge().value();
+    double waitingAtIdle = registry.get("graceful.rollouts.waiting").tag("kind", "Deployment").gauge().value();
+    double inFlightAtIdle = registry.get("graceful.rollouts.in.flight").tag("kind", "Deployment").gauge().value();
 
     int totalWrites = operatorDeploymentWrites().size();
     int maxWrites = writesPerDeployment.values().stream().mapToInt(Integer::intValue).max().orElse(0);

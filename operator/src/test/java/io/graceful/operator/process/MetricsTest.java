@@ -69,8 +69,8 @@ class MetricsTest {
   @Test
   void perPolicyGaugesAndWriteCountersFollowThePoliciesAndADeletedPolicyLeavesTheScrape() {
     String ns = h.newNamespace("metrics");
-    Double appliesBefore = sample(scrape(), "graceful_writes_total{change=\"apply\"}");
-    Double revertsBefore = sample(scrape(), "graceful_writes_total{change=\"revert\"}");
+    Double appliesBefore = sample(scrape(), "graceful_writes_total{change=\"apply\",kind=\"Deployment\"}");
+    Double revertsBefore = sample(scrape(), "graceful_writes_total{change=\"revert\",kind=\"Deployment\"}");
 
     h.client.resource(deployment(ns, "web", WEB, container("app"))).create();
     h.client.resource(deployment(ns, "api", WEB, container("app"))).create();
@@ -88,7 +88,7 @@ class MetricsTest {
     assertThat(sample(text, deployments(ns, "web", "Audit"))).isEqualTo(0.0);
     assertThat(sample(text, deployments(ns, "web", "Conflict"))).isEqualTo(0.0);
     assertThat(text).contains("# TYPE graceful_deployments gauge");
-    assertThat(sample(text, "graceful_writes_total{change=\"apply\"}"))
+    assertThat(sample(text, "graceful_writes_total{change=\"apply\",kind=\"Deployment\"}"))
         .as("two applies counted").isEqualTo((appliesBefore == null ? 0 : appliesBefore) + 2);
     assertThat(text).contains("# TYPE graceful_writes_total counter");
     assertThat(sample(text, "graceful_policies_invalid")).isEqualTo(0.0);
@@ -115,9 +115,9 @@ class MetricsTest {
     assertThat(text).doesNotContain("policy=\"web\",state=").doesNotContain("policy=\"broken\"");
     assertThat(sample(text, "graceful_policies_invalid")).as("a deleted invalid policy is no longer counted")
         .isEqualTo(0.0);
-    assertThat(sample(text, "graceful_writes_total{change=\"revert\"}"))
+    assertThat(sample(text, "graceful_writes_total{change=\"revert\",kind=\"Deployment\"}"))
         .as("two reverts counted").isEqualTo((revertsBefore == null ? 0 : revertsBefore) + 2);
-    assertThat(sample(text, "graceful_writes_total{change=\"apply\"}"))
+    assertThat(sample(text, "graceful_writes_total{change=\"apply\",kind=\"Deployment\"}"))
         .as("the apply counter is a counter: it does not go back").isEqualTo((appliesBefore == null ? 0 : appliesBefore) + 2);
   }
 

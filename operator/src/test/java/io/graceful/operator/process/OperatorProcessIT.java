@@ -245,7 +245,7 @@ class OperatorProcessIT {
       await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
         String m = p.body("/metrics");
         return m.contains("graceful_deployments{kind=\"Deployment\",namespace=\"shop\",policy=\"web\",state=\"Applied\"} 1.0")
-            && m.contains("graceful_writes_total{change=\"apply\"} 1.0");
+            && m.contains("graceful_writes_total{change=\"apply\",kind=\"Deployment\"} 1.0");
       });
       String metrics = p.body("/metrics");
       assertThat(metrics).as("framework metrics").containsPattern("(?m)^operator_sdk_\\w+");
@@ -318,10 +318,10 @@ class OperatorProcessIT {
       api.client().resource(policy("shop", "web", WEB, 10, 20L)).create();
       awaitHook("shop", "web", 10);
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-          .until(() -> leader.body("/metrics").contains("graceful_writes_total{change=\"apply\"} 1.0"));
+          .until(() -> leader.body("/metrics").contains("graceful_writes_total{change=\"apply\",kind=\"Deployment\"} 1.0"));
       assertThat(leader.body("/metrics")).contains("\ngraceful_leader 1.0\n");
       assertThat(follower.body("/metrics")).as("the follower wrote nothing and says it is a standby")
-          .contains("\ngraceful_writes_total{change=\"apply\"} 0.0\n").doesNotContain("graceful_deployments{")
+          .contains("\ngraceful_writes_total{change=\"apply\",kind=\"Deployment\"} 0.0\n").doesNotContain("graceful_deployments{")
           .contains("\ngraceful_leader 0.0\n");
 
       long sent = System.nanoTime();
@@ -335,7 +335,7 @@ class OperatorProcessIT {
       api.client().resource(deployment("shop", "api", WEB, container("app"))).create();
       awaitHook("shop", "api", 10);
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-          .until(() -> follower.body("/metrics").contains("graceful_writes_total{change=\"apply\"} 1.0"));
+          .until(() -> follower.body("/metrics").contains("graceful_writes_total{change=\"apply\",kind=\"Deployment\"} 1.0"));
       assertThat(follower.body("/metrics")).as("the new leader says so").contains("\ngraceful_leader 1.0\n");
 
       assertThat(follower.terminate()).isZero();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graceful.operator.BuildInfo;
 import io.graceful.operator.core.Change;
+import io.graceful.operator.core.WorkloadKind;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -24,16 +25,20 @@ class OperatorMetricsTest {
   @Test
   void countersExistAtZeroBeforeTheFirstWrite() {
     String scrape = new OperatorMetrics("1.2.3").scrape();
-    for (Change change : Change.values()) {
-      String series = "graceful_writes_total{change=\"" + change.name().toLowerCase(Locale.ROOT) + "\"}";
-      // NONE is never written: no series for it
-      assertThat(sample(scrape, series)).as(series).isEqualTo(change == Change.NONE ? null : 0.0);
-    }
-    for (int code : OperatorMetrics.PRE_CREATED_FAILURE_CODES) {
-      assertThat(sample(scrape, "graceful_write_failures_total{code=\"" + code + "\"}")).as("code %s", code)
+    for (WorkloadKind kind : WorkloadKind.values()) {
+      String k = ",kind=\"" + kind.name() + "\"}";
+      for (Change change : Change.values()) {
+        String series = "graceful_writes_total{change=\"" + change.name().toLowerCase(Locale.ROOT) + "\"" + k;
+        // NONE is never written: no series for it
+        assertThat(sample(scrape, series)).as(series).isEqualTo(change == Change.NONE ? null : 0.0);
+      }
+      for (int code : OperatorMetrics.PRE_CREATED_FAILURE_CODES) {
+        assertThat(sample(scrape, "graceful_write_failures_total{code=\"" + code + "\"" + k))
+            .as("code %s kind %s", code, kind).isEqualTo(0.0);
+      }
+      assertThat(sample(scrape, "graceful_conflicts_stopped_total{kind=\"" + kind.name() + "\"}")).as(kind.name())
           .isEqualTo(0.0);
     }
-    assertThat(sample(scrape, "graceful_conflicts_stopped_total")).isEqualTo(0.0);
     assertThat(sample(scrape, "graceful_policies_invalid")).isEqualTo(0.0);
   }
 
@@ -90,7 +95,48 @@ class OperatorMetricsTest {
         + "state=\"Applied\"}")).isEqualTo(2.0);
     assertThat(sample(scrape, "graceful_deployments{kind=\"DaemonSet\",namespace=\"shop\",policy=\"web\","
         + "state=\"Applied\"}")).isEqualTo(1.0);
-    assertThat(scrape).as("a kind the policy does not govern has no series").doesNotContain("kind=\"Deployment\"");
+    assertThat(scrape).as("a kind the policy does not govern has no series")
+        .doesNotContain("graceful_deployments{kind=\"Deployment\"");
+  }
+
+  @Test
+  void writesFailuresAndConflictsCountByKind() {
+    OperatorMetrics metrics = new OperatorMetrics("1.2.3");
+    io.graceful.operator.core.WorkloadRef db = new io.graceful.operator.core.WorkloadRef(WorkloadKind.StatefulSet,
+        "shop", "db");
+    metrics.written(plan(db, Change.APPLY, "Applied"));
+    metrics.writeFailed(plan(db, Change.APPLY, "Applied"), 403);
+    metrics.planned(plan(new io.graceful.operator.core.WorkloadRef(WorkloadKind.DaemonSet, "shop", "proxy"),
+        Change.NONE, "FightingAnotherController"));
+
+    String scrape = metrics.scrape();
+    assertThat(sample(scrape, "graceful_writes_total{change=\"apply\",kind=\"StatefulSet\"}")).isEqualTo(1.0);
+    assertThat(sample(scrape, "graceful_writes_total{change=\"apply\",kind=\"Deployment\"}")).isEqualTo(0.0);
+    assertThat(sample(scrape, "graceful_write_failures_total{code=\"403\",kind=\"StatefulSet\"}")).isEqualTo(1.0);
+    assertThat(sample(scrape, "graceful_write_failures_total{code=\"403\",kind=\"Deployment\"}")).isEqualTo(0.0);
+    assertThat(sample(scrape, "graceful_conflicts_stopped_total{kind=\"DaemonSet\"}")).isEqualTo(1.0);
+    assertThat(sample(scrape, "graceful_conflicts_stopped_total{kind=\"StatefulSet\"}")).isEqualTo(0.0);
+  }
+
+  @Test
+  void failingWritesCountByKind() {
+    OperatorMetrics metrics = new OperatorMetrics("1.2.3");
+    io.graceful.operator.controller.WriteFailures failures = new io.graceful.operator.controller.WriteFailures();
+    metrics.writeFailuresFrom(failures);
+    failures.failed(new io.graceful.operator.core.WorkloadRef(WorkloadKind.DaemonSet, "shop", "proxy"), "web", 422,
+        "invalid");
+
+    String scrape = metrics.scrape();
+    assertThat(sample(scrape, "graceful_deployments_write_failing{kind=\"DaemonSet\"}")).isEqualTo(1.0);
+    assertThat(sample(scrape, "graceful_deployments_write_failing{kind=\"Deployment\"}")).isEqualTo(0.0);
+  }
+
+  private static io.graceful.operator.core.WorkloadPlan plan(io.graceful.operator.core.WorkloadRef ref, Change change,
+      String reason) {
+    io.graceful.operator.core.PolicyVerdict verdict = new io.graceful.operator.core.PolicyVerdict("web",
+        io.graceful.operator.api.v1alpha1.DeploymentState.Applied, reason, "");
+    return new io.graceful.operator.core.WorkloadPlan(ref, java.util.List.of(verdict), "web", null, change,
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode(), "", java.util.List.of());
   }
 
   /** The check itself must be able to fail: a family without HELP is reported. */

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * StatefulSets and DaemonSets against the mock API server: governed only when the policy lists their kind, one
@@ -204,29 +206,107 @@ class WorkloadKindsOperatorTest {
     assertThat(patches(ns, "daemonsets")).hasSize(1);
   }
 
-  @Test
-  void aFightOverADaemonSetStopsAfterAFewAttemptsWithStateConflict() {
+  /** A StatefulSet or a DaemonSet named {@code name} in {@code ns}, running, selected by {@link #DB}. */
+  private HasMetadata createRunning(String kind, String ns, String name) {
+    if (kind.equals("StatefulSet")) {
+      return runningSts(h.client.resource(statefulSet(ns, name, DB, "RollingUpdate", container("app"))).create());
+    }
+    return runningDs(h.client.resource(daemonSet(ns, name, DB, "RollingUpdate", container("app"))).create());
+  }
+
+  private PodTemplateSpec template(String kind, String ns, String name) {
+    return kind.equals("StatefulSet") ? sts(ns, name).getSpec().getTemplate() : ds(ns, name).getSpec().getTemplate();
+  }
+
+  private static String plural(String kind) {
+    return kind.equals("StatefulSet") ? "statefulsets" : "daemonsets";
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"StatefulSet", "DaemonSet"})
+  void aFightStopsAfterAFewAttemptsWithStateConflict(String kind) {
     h = new OperatorHarness("31", OperatorConfig.defaults());
-    String ns = h.newNamespace("ds-fight");
-    h.client.resource(daemonSet(ns, "proxy", DB, "RollingUpdate", container("envoy"))).create();
-    h.client.resource(policy(ns, "edge", DB, 5, 10L, "DaemonSet")).create();
+    String ns = h.newNamespace("fight");
+    createRunning(kind, ns, "app");
+    h.client.resource(policy(ns, "edge", DB, 5, 10L, kind)).create();
     int maxReapplies = OperatorConfig.defaults().maxReapplies();
     for (int round = 0; round <= maxReapplies; round++) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> ds(ns, "proxy").getSpec().getTemplate().getSpec()
+      await().atMost(Duration.ofSeconds(30)).until(() -> template(kind, ns, "app").getSpec()
           .getContainers().get(0).getLifecycle() != null);
       // "another controller" removes the hook again
-      DaemonSet undo = ds(ns, "proxy");
-      undo.getSpec().getTemplate().getSpec().getContainers().get(0).setLifecycle(null);
+      HasMetadata undo = kind.equals("StatefulSet") ? sts(ns, "app") : ds(ns, "app");
+      PodTemplateSpec t = undo instanceof StatefulSet x ? x.getSpec().getTemplate()
+          : ((DaemonSet) undo).getSpec().getTemplate();
+      t.getSpec().getContainers().get(0).setLifecycle(null);
       h.client.resource(undo).update();
     }
     GracefulPolicy p = h.awaitPolicy(ns, "edge", x -> x.getStatus().getConflicts() == 1);
     assertThat(p.getStatus().getDeployments()).singleElement().satisfies(g -> {
-      assertThat(g.getKind()).isEqualTo("DaemonSet");
+      assertThat(g.getKind()).isEqualTo(kind);
       assertThat(g.getReason()).isEqualTo("FightingAnotherController");
     });
-    assertThat(patches(ns, "daemonsets")).hasSize(1 + maxReapplies);
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.events(ns, "proxy").stream()
+    assertThat(patches(ns, plural(kind))).hasSize(1 + maxReapplies);
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.events(ns, "app").stream()
         .anyMatch(e -> e.getReason().equals("FightingAnotherController")));
+    // every reconciliation that finds the fight counts: at least one, and only for this kind
+    assertThat(h.operator.metrics().scrape())
+        .containsPattern("graceful_conflicts_stopped_total\\{kind=\"" + kind + "\"} [1-9]")
+        .contains("graceful_conflicts_stopped_total{kind=\"Deployment\"} 0.0");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"StatefulSet", "DaemonSet"})
+  void auditModeReportsWhatWouldChangeAndWritesNothing(String kind) {
+    h = new OperatorHarness("31", OperatorConfig.defaults());
+    String ns = h.newNamespace("audit");
+    createRunning(kind, ns, "app");
+    GracefulPolicy audit = policy(ns, "audit", DB, 5, 10L, kind);
+    audit.getSpec().setMode("Audit");
+    h.client.resource(audit).create();
+
+    GracefulPolicy audited = h.awaitPolicy(ns, "audit", p -> p.getStatus().getAudit() == 1);
+    assertThat(audited.getStatus().getDeployments()).singleElement().satisfies(g -> {
+      assertThat(g.getKind()).isEqualTo(kind);
+      assertThat(g.getReason()).isEqualTo("WouldChange");
+    });
+    // the policy switched to Enforce: exactly one write, then back to Audit: the change is reverted exactly
+    h.updatePolicy(ns, "audit", spec -> spec.setMode("Enforce"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> template(kind, ns, "app").getSpec().getContainers().get(0)
+        .getLifecycle() != null);
+    assertThat(patches(ns, plural(kind))).hasSize(1);
+    h.updatePolicy(ns, "audit", spec -> spec.setMode("Audit"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> template(kind, ns, "app").getSpec().getContainers().get(0)
+        .getLifecycle() == null);
+    assertThat(template(kind, ns, "app").getSpec().getTerminationGracePeriodSeconds()).isNull();
+    assertThat(patches(ns, plural(kind))).hasSize(2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"StatefulSet", "DaemonSet"})
+  void aRefusedWriteIsNamedWithItsKindInTheStatusAndRetriedUntilItLands(String kind) {
+    h = new OperatorHarness("31", OperatorConfig.defaults().withRetryMaxDelay(Duration.ofSeconds(2)));
+    String ns = h.newNamespace("refused");
+    String message = "admission webhook \"policy.example.com\" denied the request: lifecycle hooks are not allowed";
+    h.api.inject(r -> r.method().equals("PATCH") && r.path().contains("/" + plural(kind) + "/")
+        ? MockApiServer.status(422, "Invalid", message) : null);
+    createRunning(kind, ns, "app");
+    h.client.resource(policy(ns, "web", DB, 5, 10L, kind)).create();
+
+    GracefulPolicy failing = h.awaitPolicy(ns, "web", p -> WriteOutageTest.condition(p, "WritesFailing")
+        .map(c -> c.getStatus().equals("True")).orElse(false));
+    assertThat(WriteOutageTest.condition(failing, "WritesFailing").orElseThrow().getMessage())
+        .contains(kind + " app (422: " + message + ")");
+    assertThat(h.operator.metrics().scrape())
+        .containsPattern("graceful_write_failures_total\\{code=\"422\",kind=\"" + kind + "\"} [1-9]")
+        .contains("graceful_deployments_write_failing{kind=\"" + kind + "\"} 1.0");
+
+    h.api.healed();
+    await().atMost(Duration.ofSeconds(30)).until(() -> template(kind, ns, "app").getSpec().getContainers().get(0)
+        .getLifecycle() != null);
+    h.awaitPolicy(ns, "web", p -> WriteOutageTest.condition(p, "WritesFailing")
+        .map(c -> c.getStatus().equals("False")).orElse(false) && p.getStatus().getApplied() == 1);
+    assertThat(h.operator.metrics().scrape()).contains("graceful_deployments_write_failing{kind=\"" + kind + "\"} 0.0")
+        .contains("graceful_writes_total{change=\"apply\",kind=\"" + kind + "\"} 1.0");
   }
 
   @Test

@@ -35,6 +35,11 @@ final class Manifests {
 
   /** A one-container StatefulSet labelled {@code tier: web}, OrderedReady, with the given update strategy. */
   static String statefulSet(String ns, String name, int replicas, String updateStrategy) {
+    return statefulSet(ns, name, replicas, updateStrategy, "OrderedReady");
+  }
+
+  /** @param podManagement {@code OrderedReady} or {@code Parallel} */
+  static String statefulSet(String ns, String name, int replicas, String updateStrategy, String podManagement) {
     return """
         apiVersion: apps/v1
         kind: StatefulSet
@@ -45,7 +50,7 @@ final class Manifests {
         spec:
           replicas: %d
           serviceName: %s
-          podManagementPolicy: OrderedReady
+          podManagementPolicy: %s
           updateStrategy: {type: %s}
           selector:
             matchLabels: {app: %s}
@@ -56,7 +61,7 @@ final class Manifests {
               containers:
               - name: web
                 image: nginx:1.27-alpine
-        """.formatted(name, ns, replicas, name, updateStrategy, name, name);
+        """.formatted(name, ns, replicas, name, podManagement, updateStrategy, name, name);
   }
 
   /** A one-container DaemonSet labelled {@code tier: web} (RollingUpdate). */

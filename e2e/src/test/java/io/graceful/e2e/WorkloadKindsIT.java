@@ -22,8 +22,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * StatefulSets and DaemonSets on a real API server with the real StatefulSet and DaemonSet controllers: a policy that
  * lists their kinds applies the hook with one JSON Patch each, the change rolls out for real (a new
- * ControllerRevision, every pod replaced and carrying the hook), an OnDelete StatefulSet is written but restarts no
- * pod and reports AppliesOnNextRestart, and deleting the policy restores each template exactly.
+ * ControllerRevision, every pod replaced and carrying the hook; a Parallel StatefulSet rolls like an OrderedReady
+ * one), an OnDelete StatefulSet is written but restarts no pod and reports AppliesOnNextRestart, and deleting the
+ * policy restores each template exactly.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkloadKindsIT {
@@ -34,6 +35,7 @@ class WorkloadKindsIT {
   private PodTemplateSpec dbBefore;
   private PodTemplateSpec brokerBefore;
   private PodTemplateSpec proxyBefore;
+  private PodTemplateSpec cacheBefore;
 
   @BeforeAll
   void start() {
@@ -42,13 +44,15 @@ class WorkloadKindsIT {
     OperatorInstall install = OperatorInstall.ensure(cp);
     cp.freshNamespace(NS);
     cp.kubectlStdin(Manifests.statefulSet(NS, "db", 2, "RollingUpdate") + "---\n"
-        + Manifests.statefulSet(NS, "broker", 1, "OnDelete") + "---\n" + Manifests.daemonSet(NS, "proxy"),
+        + Manifests.statefulSet(NS, "broker", 1, "OnDelete") + "---\n" + Manifests.daemonSet(NS, "proxy")
+        + "---\n" + Manifests.statefulSet(NS, "cache", 3, "RollingUpdate", "Parallel"),
         "apply", "-f", "-").orFail();
     await("workloads rolled out").atMost(Duration.ofSeconds(90))
-        .until(() -> stsDone(sts("db")) && stsReady(sts("broker")) && dsDone(ds("proxy")));
+        .until(() -> stsDone(sts("db")) && stsReady(sts("broker")) && dsDone(ds("proxy")) && stsDone(sts("cache")));
     dbBefore = sts("db").getSpec().getTemplate();
     brokerBefore = sts("broker").getSpec().getTemplate();
     proxyBefore = ds("proxy").getSpec().getTemplate();
+    cacheBefore = sts("cache").getSpec().getTemplate();
     operator = OperatorProcess.start(cp, "kinds", install.kubeconfig(), Map.of()).awaitReady();
   }
 
@@ -133,6 +137,7 @@ class WorkloadKindsIT {
   void theHookRollsOutWithOneWriteEachAndDeletingThePolicyRestoresEveryTemplateExactly() {
     AuditLogMark mark = new AuditLogMark(cp.audit().mark());
     String dbRevision = sts("db").getStatus().getUpdateRevision();
+    String cacheRevision = sts("cache").getStatus().getUpdateRevision();
     int proxyRevisions = revisions(ds("proxy")).size();
     List<String> brokerPods = pods("broker").stream().map(p -> p.getMetadata().getUid()).toList();
     cp.kubectlStdin(policy(), "apply", "-f", "-").orFail();
@@ -143,15 +148,20 @@ class WorkloadKindsIT {
             && Objects.equals(preStopSleep(ds("proxy").getSpec().getTemplate()), 5L)
             && Objects.equals(preStopSleep(sts("broker").getSpec().getTemplate()), 5L)
             && stsDone(sts("db")) && !Objects.equals(sts("db").getStatus().getUpdateRevision(), dbRevision)
-            && dsDone(ds("proxy")));
+            && dsDone(ds("proxy"))
+            && Objects.equals(preStopSleep(sts("cache").getSpec().getTemplate()), 5L) && stsDone(sts("cache"))
+            && !Objects.equals(sts("cache").getStatus().getUpdateRevision(), cacheRevision));
     assertThat(writes(mark, "statefulsets.apps", "db")).as("one write to the StatefulSet").isEqualTo(1);
     assertThat(writes(mark, "statefulsets.apps", "broker")).as("one write to the OnDelete StatefulSet").isEqualTo(1);
     assertThat(writes(mark, "daemonsets.apps", "proxy")).as("one write to the DaemonSet").isEqualTo(1);
+    assertThat(writes(mark, "statefulsets.apps", "cache")).as("one write to the Parallel StatefulSet").isEqualTo(1);
     assertThat(revisions(ds("proxy"))).as("a new DaemonSet revision").hasSize(proxyRevisions + 1);
     await("every pod replaced with the hook").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       assertThat(pods("db")).hasSize(2).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0)
           .getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5));
       assertThat(pods("proxy")).hasSize(1).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0)
+          .getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5));
+      assertThat(pods("cache")).hasSize(3).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0)
           .getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5));
     });
     // OnDelete: written, nothing restarted, and the status says when it takes effect
@@ -159,9 +169,9 @@ class WorkloadKindsIT {
     await("status").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       String entries = cp.kubectl("get", "gp", "-n", NS, "web", "-o", "jsonpath={.status.deployments}").orFail();
       assertThat(entries).contains("broker", "StatefulSet", "AppliesOnNextRestart").doesNotContain("\"db\"",
-          "proxy");
+          "proxy", "cache");
       assertThat(cp.kubectl("get", "gp", "-n", NS, "web", "-o", "jsonpath={.status.applied}").orFail())
-          .isEqualTo("3");
+          .isEqualTo("4");
     });
 
     int beforeRevert = cp.audit().mark();
@@ -172,10 +182,12 @@ class WorkloadKindsIT {
           assertThat(sts("db").getSpec().getTemplate()).isEqualTo(dbBefore);
           assertThat(sts("broker").getSpec().getTemplate()).isEqualTo(brokerBefore);
           assertThat(ds("proxy").getSpec().getTemplate()).isEqualTo(proxyBefore);
+          assertThat(sts("cache").getSpec().getTemplate()).isEqualTo(cacheBefore);
         });
     AuditLogMark revert = new AuditLogMark(beforeRevert);
     assertThat(writes(revert, "statefulsets.apps", "db")).as("one revert write").isEqualTo(1);
     assertThat(writes(revert, "daemonsets.apps", "proxy")).as("one revert write").isEqualTo(1);
+    assertThat(writes(revert, "statefulsets.apps", "cache")).as("one revert write").isEqualTo(1);
     // the rollout annotation stays until the revert's own rollout ended, then goes in one annotation-only write
     await("bookkeeping removed").atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
       assertThat(stsDone(sts("db"))).isTrue();

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
  * Argo Rollouts against the mock API server: while the CRD is missing a policy listing Rollout says so and nothing
  * fails; the CRD installed at runtime is noticed without a restart; a Rollout is applied with one JSON Patch on
  * rollouts.argoproj.io, reverted exactly on opt-out, left alone in audit mode; deleting the CRD stops the Rollout
- * controller and the operator stays live.
+ * controller and the operator stays live. A fight over a Rollout stops like any other, and a Rollout and a
+ * Deployment of one name share the rollout slot as two workloads: the second waits until the first one's controller
+ * reports the new generation rolled out.
  */
 class ArgoRolloutsOperatorTest {
   private static final Map<String, String> WEB = Map.of("tier", "web");
@@ -162,5 +164,83 @@ class ArgoRolloutsOperatorTest {
         + "grant get, list, watch and patch on rollouts.argoproj.io (Helm: --set rbac.argoRollouts=true)"));
     assertThat(h.api.requests(r -> r.fromOperator() && r.path().startsWith("/apis/argoproj.io/v1alpha1/")
         && r.path().contains("watch"))).as("no informer was started").isEmpty();
+  }
+
+  private OperatorHarness withCrd(OperatorConfig config) {
+    return new OperatorHarness("31", config, api -> {
+      try {
+        api.client().resource(crd(api.client())).create();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  @Test
+  void aFightOverARolloutStopsAfterAFewAttemptsWithStateConflict() {
+    h = withCrd(OperatorConfig.defaults());
+    String ns = h.newNamespace("argo-fight");
+    healthy(h.client.resource(rollout(ns, "checkout", WEB)).create());
+    h.client.resource(policy(ns, "web", WEB, 5, 20L, "Rollout")).create();
+    int maxReapplies = OperatorConfig.defaults().maxReapplies();
+    for (int round = 0; round <= maxReapplies; round++) {
+      await().atMost(NOTICED).until(() -> get(ns, "checkout").getSpec().getTemplate().getSpec().getContainers()
+          .get(0).getLifecycle() != null);
+      // "another controller" removes the hook again
+      ArgoRollout undo = get(ns, "checkout");
+      undo.getSpec().getTemplate().getSpec().getContainers().get(0).setLifecycle(null);
+      h.client.resource(undo).update();
+    }
+    GracefulPolicy p = h.awaitPolicy(ns, "web", x -> x.getStatus() != null && x.getStatus().getConflicts() != null
+        && x.getStatus().getConflicts() == 1);
+    assertThat(p.getStatus().getDeployments()).singleElement().satisfies(g -> {
+      assertThat(g.getKind()).isEqualTo("Rollout");
+      assertThat(g.getReason()).isEqualTo("FightingAnotherController");
+    });
+    assertThat(patches(ns)).hasSize(1 + maxReapplies);
+    assertThat(h.operator.metrics().scrape())
+        .containsPattern("graceful_conflicts_stopped_total\\{kind=\"Rollout\"} [1-9]");
+  }
+
+  @Test
+  void aRolloutAndADeploymentOfOneNameShareTheRolloutSlotAcrossKinds() {
+    h = withCrd(OperatorConfig.defaults().withMaxConcurrentRollouts(1, 0));
+    String ns = h.newNamespace("argo-budget");
+    healthy(h.client.resource(rollout(ns, "web", WEB)).create());
+    io.fabric8.kubernetes.api.model.apps.Deployment d = h.client.resource(Fixtures.deployment(ns, "web", WEB,
+        Fixtures.container("app"))).create();
+    d.setStatus(FakeDeploymentController.settled(d));
+    h.client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
+    h.client.resource(policy(ns, "all", WEB, 5, 20L, "Deployment", "Rollout")).create();
+
+    // one slot: one of the two is written, the other waits (they are two workloads despite the one name)
+    await().atMost(NOTICED).until(() -> applied(get(ns, "web")) || deploymentApplied(ns, "web"));
+    boolean rolloutFirst = applied(get(ns, "web"));
+    String first = rolloutFirst ? "Rollout" : "Deployment";
+    String second = rolloutFirst ? "Deployment" : "Rollout";
+    GracefulPolicy waiting = h.awaitPolicy(ns, "all", p -> p.getStatus() != null && p.getStatus().getDeployments()
+        .stream().anyMatch(g -> second.equals(g.getKind()) && "WaitingForRolloutBudget".equals(g.getReason())));
+    assertThat(waiting.getStatus().getDeployments()).noneMatch(g -> first.equals(g.getKind())
+        && "WaitingForRolloutBudget".equals(g.getReason()));
+    // its controller has not observed the new generation yet: the slot stays taken
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+        .until(() -> rolloutFirst ? !deploymentApplied(ns, "web") : !applied(get(ns, "web")));
+    assertThat(h.operator.metrics().scrape()).contains("graceful_rollouts_in_flight{kind=\"" + first + "\"} 1.0")
+        .contains("graceful_rollouts_waiting{kind=\"" + second + "\"} 1.0");
+
+    if (rolloutFirst) {
+      healthy(get(ns, "web"));
+    } else {
+      io.fabric8.kubernetes.api.model.apps.Deployment written = h.deployment(ns, "web");
+      written.setStatus(FakeDeploymentController.settled(written));
+      h.client.apps().deployments().inNamespace(ns).resource(written).updateStatus();
+    }
+    await().atMost(NOTICED).until(() -> applied(get(ns, "web")) && deploymentApplied(ns, "web"));
+    assertThat(patches(ns)).as("one write to the Rollout").hasSize(1);
+  }
+
+  private boolean deploymentApplied(String ns, String name) {
+    var annotations = h.deployment(ns, name).getMetadata().getAnnotations();
+    return annotations != null && annotations.containsKey(GracefulAnnotations.APPLIED_POLICY);
   }
 }

@@ -57,10 +57,16 @@ class ApiServerRestartIT {
         .until(() -> hooked(k8s) == COUNT);
     assertThat(operator.isAlive()).as("recovered without a restart of its own").isTrue();
     Thread.sleep(5000);
-    Map<String, Long> writes = cp.audit().since(mark).stream()
+    List<AuditLog.Request> patches = cp.audit().since(mark).stream()
         .filter(r -> r.resource().equals("deployments.apps") && r.verb().equals("patch") && r.namespace().equals(NS))
+        .toList();
+    // a patch the stopping API server refused (503, or its JSON Patch test failing after the first one landed: 422)
+    // changed nothing; what must not happen is a second change
+    patches.stream().filter(r -> r.code() / 100 != 2)
+        .forEach(r -> System.out.println("refused during the restart: patch " + r.name() + " -> " + r.code()));
+    Map<String, Long> writes = patches.stream().filter(r -> r.code() / 100 == 2)
         .collect(Collectors.groupingBy(AuditLog.Request::name, Collectors.counting()));
-    assertThat(writes).as("one write per Deployment").hasSize(COUNT).allSatisfy((name, count) ->
+    assertThat(writes).as("one accepted write per Deployment").hasSize(COUNT).allSatisfy((name, count) ->
         assertThat(count).as(name).isEqualTo(1L));
     await("policy status caught up").atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(cp.kubectl("get",
         "gp", "-n", NS, "web", "-o", "jsonpath={.status.applied}").orFail()).isEqualTo(Integer.toString(COUNT)));

@@ -1,0 +1,94 @@
+package io.graceful.operator.core;
+
+import io.graceful.operator.api.v1alpha1.DrainStatus;
+import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
+import io.graceful.operator.api.v1alpha1.PolicyCondition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Adds what drain measurement found to a policy's status: {@code status.drain} and the condition
+ * {@value #SLEEP_SUFFICIENT}. Kept apart from {@link PolicyStatusCalculator} (which knows nothing of it) and combined
+ * by the status reconciler only while drain is measured. The numbers are rounded to a tenth of a second and change
+ * only when a sample enters or leaves the window, so an unchanged world computes an equal status.
+ */
+public final class DrainStatusCalculator {
+  public static final String SLEEP_SUFFICIENT = "SleepSufficient";
+  /** Seconds added to the 99th percentile for the recommended sleep. */
+  public static final double MARGIN_SECONDS = 2.0;
+
+  private DrainStatusCalculator() {
+  }
+
+  /**
+   * @param status what {@link PolicyStatusCalculator} just computed (a fresh object): the drain part is filled in
+   *     and it is returned
+   * @param previous the status the policy has now, for the condition's lastTransitionTime
+   * @param now RFC 3339 time stamped on the condition when it flips
+   */
+  public static GracefulPolicyStatus withDrain(GracefulPolicyStatus status, PolicySnapshot policy,
+      DrainStatistics stats, Duration window, int minSamples, GracefulPolicyStatus previous, String now) {
+    PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
+    DrainStatus drain = new DrainStatus();
+    drain.setSamples(stats.samples());
+    drain.setP50Seconds(tenths(stats.p50Seconds()));
+    drain.setP99Seconds(tenths(stats.p99Seconds()));
+    drain.setMaxSeconds(tenths(stats.maxSeconds()));
+    drain.setUnsafeTerminations(stats.unsafeTerminations());
+    drain.setWindow(describe(window));
+    SleepSufficiency verdict;
+    if (validated.valid()) {
+      PolicySettings settings = validated.settings();
+      SleepRecommendation recommendation = SleepRecommendation.recommend(stats,
+          new SleepRecommendation.Tuning(MARGIN_SECONDS, 1, PolicySettings.MAX_SLEEP, minSamples),
+          settings.shutdownSeconds(), OptionalLong.empty());
+      recommendation.sleepSeconds().ifPresent(drain::setRecommendedSleepSeconds);
+      verdict = SleepSufficiency.evaluate(stats, settings.sleepSeconds(), minSamples);
+      if (recommendation.sleepSeconds().isPresent() && "False".equals(verdict.status())) {
+        verdict = new SleepSufficiency(verdict.status(), verdict.reason(), verdict.message() + "; recommended sleep "
+            + recommendation.sleepSeconds().getAsLong() + " s (p99 + " + (long) MARGIN_SECONDS + " s)");
+      }
+    } else {
+      verdict = new SleepSufficiency("Unknown", "InvalidSpec", "the spec is invalid; no sleep to compare with");
+    }
+    List<PolicyCondition> previousConditions = previous == null || previous.getConditions() == null ? List.of()
+        : previous.getConditions();
+    String status1 = verdict.status();
+    String since = previousConditions.stream()
+        .filter(c -> SLEEP_SUFFICIENT.equals(c.getType()) && status1.equals(c.getStatus())
+            && c.getLastTransitionTime() != null)
+        .map(PolicyCondition::getLastTransitionTime).findFirst().orElse(now);
+    List<PolicyCondition> conditions = new ArrayList<>(status.getConditions());
+    conditions.removeIf(c -> SLEEP_SUFFICIENT.equals(c.getType()));
+    conditions.add(new PolicyCondition(SLEEP_SUFFICIENT, verdict.status(), verdict.reason(), verdict.message(),
+        policy.generation(), since));
+    status.setConditions(List.copyOf(conditions));
+    status.setDrain(drain);
+    return status;
+  }
+
+  /** The condition turned False now (it was not False before): the moment for a Warning Event. */
+  public static boolean turnedInsufficient(GracefulPolicyStatus previous, GracefulPolicyStatus now) {
+    return "False".equals(statusOf(now)) && !"False".equals(statusOf(previous));
+  }
+
+  private static String statusOf(GracefulPolicyStatus s) {
+    if (s == null || s.getConditions() == null) {
+      return null;
+    }
+    return s.getConditions().stream().filter(c -> SLEEP_SUFFICIENT.equals(c.getType()))
+        .map(PolicyCondition::getStatus).findFirst().orElse(null);
+  }
+
+  static double tenths(double seconds) {
+    return Math.round(seconds * 10) / 10.0;
+  }
+
+  /** 24h, 90m: the window as people write it. */
+  static String describe(Duration window) {
+    long minutes = window.toMinutes();
+    return minutes % 60 == 0 ? minutes / 60 + "h" : minutes + "m";
+  }
+}

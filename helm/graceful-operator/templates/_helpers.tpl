@@ -206,6 +206,16 @@ No Secrets, no Pods, no wildcards.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["get", "create", "patch"]
+{{- if .Values.drain.measure }}
+# Drain measurement (drain.measure): read-only watches of pods and EndpointSlices; the operator keeps their
+# identities and, for terminating pods of governed workloads, when routing let go of them
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["get", "list", "watch"]
+{{- end }}
 {{- end }}
 
 {{/*

@@ -145,6 +145,11 @@ public final class DrainTracker {
     }
   }
 
+  /** Whether this terminating pod is followed already (later updates of it need no second look). */
+  public boolean follows(String podUid) {
+    return terminating.containsKey(podUid);
+  }
+
   /** Terminating pods being followed (for the tests and the benchmark). */
   public int followed() {
     return terminating.size();

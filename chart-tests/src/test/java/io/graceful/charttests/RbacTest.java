@@ -118,14 +118,18 @@ class RbacTest {
         .noneMatch(g -> g.startsWith("cluster ") && g.contains("argoproj.io"));
   }
 
-  /** drain.measure: read-only pods and EndpointSlices where the workloads are, only when the drain is measured. */
+  /**
+   * drain.measure: read-only pods and EndpointSlices where the workloads are, and the list/watch of Events behind the
+   * FailedPreStopHook count, only when the drain is measured.
+   */
   static final List<String> DRAIN_REQUESTS = List.of("get pods", "list pods", "watch pods",
       "get endpointslices.discovery.k8s.io", "list endpointslices.discovery.k8s.io",
-      "watch endpointslices.discovery.k8s.io");
+      "watch endpointslices.discovery.k8s.io", "list events", "watch events");
 
   @Test
   void drainMeasurementReadsPodsAndEndpointSlicesOnlyWhenOn() {
-    assertThat(grants(Chart.render())).noneMatch(g -> g.contains("pods") || g.contains("endpointslices"));
+    assertThat(grants(Chart.render())).noneMatch(g -> g.contains("pods") || g.contains("endpointslices")
+        || g.endsWith("list events") || g.endsWith("watch events"));
     Set<String> clusterWide = grants(Chart.Rendered.parse(Chart.template().set("drain.measure", true).call()));
     DRAIN_REQUESTS.forEach(r -> assertThat(clusterWide).contains("cluster " + r));
     Set<String> namespaced = grants(Chart.Rendered.parse(Chart.template()

@@ -117,4 +117,33 @@ class DrainMeasurementIT {
     k8s.pods().inNamespace(NS).withName(name).edit(p -> new PodBuilder(p).editMetadata()
         .withFinalizers(List.of()).endMetadata().build());
   }
+
+  /**
+   * The kubelet's FailedPreStopHook Event (what it records when an exec sleep finds no sleep binary) about a
+   * governed pod, created here as the kubelet would: the API server's field selector hands it to the operator, the
+   * workload is listed HookFailing with the remedy, and a Warning Event on the Deployment says so.
+   */
+  @Test
+  void aFailedPreStopHookEventListsTheWorkloadAsHookFailing() {
+    await("a ready pod").atMost(Duration.ofSeconds(90)).until(() -> !readyPods().isEmpty());
+    Pod pod = readyPods().get(0);
+    k8s.v1().events().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+        .withNewMetadata().withName(pod.getMetadata().getName() + ".e2e-hook").endMetadata()
+        .withReason("FailedPreStopHook").withType("Warning").withCount(1)
+        .withMessage("PreStopHook failed: exec: \"sleep\": executable file not found in $PATH")
+        .withNewSource().withComponent("kubelet").withHost(FakeKubelet.NODE).endSource()
+        .withFirstTimestamp(Instant.now().toString()).withLastTimestamp(Instant.now().toString())
+        .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace(NS)
+        .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endInvolvedObject().build())
+        .create();
+    await("status lists web as HookFailing").atMost(Duration.ofSeconds(30))
+        .failFast("operator exited:\n" + operator.tail(), () -> !operator.isAlive())
+        .untilAsserted(() -> assertThat(cp.kubectl("get", "gp", "-n", NS, "web", "-o",
+            "jsonpath={.status.deployments}").orFail()).contains("\"name\":\"web\"", "HookFailing",
+            "preStop action Sleep"));
+    await("Warning Event on the Deployment").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(cp.kubectl("get", "events", "-n", NS, "--field-selector",
+            "involvedObject.kind=Deployment,involvedObject.name=web", "-o", "custom-columns=R:.reason",
+            "--no-headers").orFail()).contains("HookFailing"));
+  }
 }

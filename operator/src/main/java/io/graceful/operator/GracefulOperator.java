@@ -249,9 +249,9 @@ public final class GracefulOperator implements AutoCloseable {
     if (config.drain().enabled()) {
       io.graceful.operator.controller.DrainSamples samples =
           new io.graceful.operator.controller.DrainSamples(config.drain().window());
-      policies.measureDrain(samples, config.drain().minSamples());
       drain = new io.graceful.operator.controller.DrainWatch(client, config.watchNamespaces(), policies::governing,
-          samples, statusTrigger, metrics::drained, Clock.systemUTC());
+          samples, statusTrigger, metrics::drained, Clock.systemUTC(), caches::resource, events);
+      policies.measureDrain(samples, config.drain().minSamples(), drain::hookFailures);
     }
     operator.register(policies, scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
     // a framework instance of its own, started and stopped as the CRD comes and goes

@@ -1,5 +1,6 @@
 package io.graceful.operator.controller;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.graceful.operator.core.DrainSample;
 import io.graceful.operator.core.DrainTracker;
+import io.graceful.operator.core.HookFailures;
 import io.graceful.operator.core.PodWorkload;
 import io.graceful.operator.core.PolicyRef;
 import io.graceful.operator.core.TerminationStart;
@@ -37,7 +39,8 @@ import org.slf4j.MDC;
  * watch scope, whose stores keep identities only ({@link IdentityStore}); their events feed the pure
  * {@link DrainTracker}, each sample is attributed to the policy governing the pod's workload at that moment, kept in
  * {@link DrainSamples}, observed by the metrics, and the policy's status is recomputed. Pods of workloads no policy
- * governs are never followed.
+ * governs are never followed. A third informer, filtered by the API server to the kubelet's FailedPreStopHook Events,
+ * counts failing hooks per governed workload ({@link HookFailures}), with a Warning Event on the workload.
  */
 public final class DrainWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DrainWatch.class);
@@ -46,6 +49,7 @@ public final class DrainWatch implements AutoCloseable {
   /** How long a slice's release of a pod waits for the pod informer to report the termination. */
   static final Duration RELEASE_MEMORY = Duration.ofMinutes(2);
   private static final long EXPIRY_PERIOD_SECONDS = 15;
+  static final String FAILED_PRE_STOP_HOOK = "FailedPreStopHook";
 
   private final KubernetesClient client;
   private final Set<String> namespaces;
@@ -56,6 +60,13 @@ public final class DrainWatch implements AutoCloseable {
   private final Clock clock;
   private final DrainTracker tracker = new DrainTracker(PATIENCE, RELEASE_MEMORY);
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final List<SharedIndexInformer<Pod>> podInformers = new ArrayList<>();
+  private final HookFailures hookFailures = new HookFailures();
+  /** Pod uid -> workload of governed pods seen terminating lately: a hook Event may arrive after the pod is gone. */
+  private final java.util.Map<String, WorkloadRef> recentlyTerminating = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, Instant> recentlyTerminatingSince = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Function<WorkloadRef, Optional<HasMetadata>> workloadObject;
+  private final EventRecorder events;
   private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "drain-expiry");
     t.setDaemon(true);
@@ -66,10 +77,14 @@ public final class DrainWatch implements AutoCloseable {
    * @param namespaces the watch scope; empty = every namespace
    * @param governing the policy that governs a workload now, if any
    * @param observer told every sample with its policy (the metrics)
+   * @param workloadObject the cached workload object (hook failure Events name it)
    */
   public DrainWatch(KubernetesClient client, Set<String> namespaces,
       Function<WorkloadRef, Optional<PolicyRef>> governing, DrainSamples samples, PolicyStatusTrigger trigger,
-      BiConsumer<PolicyRef, DrainSample> observer, Clock clock) {
+      BiConsumer<PolicyRef, DrainSample> observer, Clock clock,
+      Function<WorkloadRef, Optional<HasMetadata>> workloadObject, EventRecorder events) {
+    this.workloadObject = workloadObject;
+    this.events = events;
     this.client = client;
     this.namespaces = Set.copyOf(namespaces);
     this.governing = governing;
@@ -82,11 +97,22 @@ public final class DrainWatch implements AutoCloseable {
   /** Starts the informers (they list in the background) and the periodic expiry. */
   public void start() {
     for (Informable<Pod> pods : scoped(() -> client.pods().inAnyNamespace(), ns -> client.pods().inNamespace(ns))) {
-      informers.add(inform(pods.runnableInformer(0), Pod::new, new PodEvents()));
+      SharedIndexInformer<Pod> informer = inform(pods.runnableInformer(0), () -> new IdentityStore<>(Pod::new, true),
+          new PodEvents());
+      informers.add(informer);
+      podInformers.add(informer);
     }
     for (Informable<EndpointSlice> slices : scoped(() -> client.discovery().v1().endpointSlices().inAnyNamespace(),
         ns -> client.discovery().v1().endpointSlices().inNamespace(ns))) {
-      informers.add(inform(slices.runnableInformer(0), EndpointSlice::new, new SliceEvents()));
+      informers.add(inform(slices.runnableInformer(0), () -> new IdentityStore<>(EndpointSlice::new, false),
+          new SliceEvents()));
+    }
+    // only the kubelet's FailedPreStopHook Events, filtered by the API server
+    for (Informable<Event> hookEvents : scoped(
+        () -> client.v1().events().inAnyNamespace().withField("reason", FAILED_PRE_STOP_HOOK),
+        ns -> client.v1().events().inNamespace(ns).withField("reason", FAILED_PRE_STOP_HOOK))) {
+      informers.add(inform(hookEvents.runnableInformer(0), () -> new IdentityStore<>(Event::new, false),
+          new HookEvents()));
     }
     expiry.scheduleWithFixedDelay(this::expire, EXPIRY_PERIOD_SECONDS, EXPIRY_PERIOD_SECONDS, TimeUnit.SECONDS);
     LOG.info("measuring the drain of governed workloads' pods (window {}m)", samples.window().toMinutes());
@@ -96,9 +122,9 @@ public final class DrainWatch implements AutoCloseable {
     return namespaces.isEmpty() ? List.of(any.get()) : namespaces.stream().sorted().map(one).toList();
   }
 
-  private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer, Supplier<T> empty,
-      ResourceEventHandler<T> handler) {
-    informer.itemStore(new IdentityStore<>(empty));
+  private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer,
+      Supplier<IdentityStore<T>> store, ResourceEventHandler<T> handler) {
+    informer.itemStore(store.get());
     informer.addEventHandler(handler);
     informer.exceptionHandler((running, t) -> {
       LOG.warn("drain measurement cannot watch {} (retrying): {}", informer.getApiTypeClass().getSimpleName(),
@@ -152,12 +178,74 @@ public final class DrainWatch implements AutoCloseable {
     if (start.isEmpty() || workload.isEmpty() || governing.apply(workload.get()).isEmpty()) {
       return;
     }
+    recentlyTerminating.put(pod.getMetadata().getUid(), workload.get());
+    recentlyTerminatingSince.put(pod.getMetadata().getUid(), clock.instant());
     List<DrainTracker.Measured> out;
     synchronized (tracker) {
       out = tracker.podTerminating(pod.getMetadata().getUid(), workload.get(), start.get(),
           PodWorkload.hookSeconds(pod), clock.instant());
     }
     attribute(out);
+  }
+
+  /** Kubelet Events FailedPreStopHook about pods of governed workloads. */
+  private final class HookEvents implements ResourceEventHandler<Event> {
+    @Override
+    public void onAdd(Event event) {
+      failed(event);
+    }
+
+    @Override
+    public void onUpdate(Event before, Event event) {
+      failed(event);
+    }
+
+    @Override
+    public void onDelete(Event event, boolean finalStateUnknown) {
+      // expires with the window, not with the Event (the API server keeps Events for an hour)
+    }
+  }
+
+  private void failed(Event event) {
+    var about = event.getInvolvedObject();
+    if (about == null || !"Pod".equals(about.getKind()) || !FAILED_PRE_STOP_HOOK.equals(event.getReason())) {
+      return;
+    }
+    Optional<WorkloadRef> workload = Optional.ofNullable(about.getUid()).map(recentlyTerminating::get);
+    if (workload.isEmpty()) {
+      workload = podInformers.stream()
+          .map(i -> i.getStore().getByKey(about.getNamespace() + "/" + about.getName()))
+          .filter(java.util.Objects::nonNull).findFirst().flatMap(PodWorkload::of);
+    }
+    if (workload.isEmpty() || governing.apply(workload.get()).isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    int count = event.getCount() == null ? 1 : event.getCount();
+    boolean more;
+    int total;
+    synchronized (hookFailures) {
+      more = hookFailures.observe(event.getMetadata().getNamespace() + "/" + event.getMetadata().getName(),
+          workload.get(), count, now);
+      total = hookFailures.counts(now, samples.window()).getOrDefault(workload.get(), 0);
+    }
+    if (!more) {
+      return;
+    }
+    WorkloadRef ref = workload.get();
+    try (MDC.MDCCloseable w = MDC.putCloseable("workload", ref.toString())) {
+      LOG.warn("{}", HookFailures.message(ref, total));
+      workloadObject.apply(ref).ifPresent(o -> events.decided(o, "Warning", "HookFailing",
+          HookFailures.message(ref, total)));
+    }
+    trigger.namespaceChanged(ref.namespace());
+  }
+
+  /** FailedPreStopHook counts per workload within the window (the status lists those workloads as HookFailing). */
+  public java.util.Map<WorkloadRef, Integer> hookFailures() {
+    synchronized (hookFailures) {
+      return hookFailures.counts(clock.instant(), samples.window());
+    }
   }
 
   private final class SliceEvents implements ResourceEventHandler<EndpointSlice> {
@@ -238,6 +326,21 @@ public final class DrainWatch implements AutoCloseable {
         tracker.expire(now);
       }
       samples.expire(now).forEach(p -> trigger.namespaceChanged(p.namespace()));
+      Instant forget = now.minus(RELEASE_MEMORY);
+      recentlyTerminatingSince.entrySet().removeIf(e -> {
+        boolean old = e.getValue().isBefore(forget);
+        if (old) {
+          recentlyTerminating.remove(e.getKey());
+        }
+        return old;
+      });
+      boolean forgotten;
+      synchronized (hookFailures) {
+        forgotten = hookFailures.expire(now, samples.window());
+      }
+      if (forgotten) {
+        trigger.allChanged();
+      }
     } catch (RuntimeException e) {
       LOG.warn("drain sample expiry failed (retried in {} s)", EXPIRY_PERIOD_SECONDS, e);
     }

@@ -56,6 +56,8 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   /** Drain samples while drain is measured (GRACEFUL_MEASURE_DRAIN), else null: no drain status at all. */
   private volatile DrainSamples drainSamples;
   private volatile int drainMinSamples;
+  private volatile java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>>
+      hookFailures = java.util.Map::of;
 
   /**
    * @param workloads the workload controllers' caches (read, never a second informer)
@@ -123,6 +125,8 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
         status = io.graceful.operator.core.DrainStatusCalculator.withDrain(status, self,
             drain.statistics(self.ref(), Instant.now(clock)), drain.window(), drainMinSamples, policy.getStatus(),
             time);
+        status = io.graceful.operator.core.DrainStatusCalculator.withHookFailures(status, self.id(), plans,
+            hookFailures.get());
       }
       LOG.debug("status over {} workloads: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
@@ -186,9 +190,11 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
 
   /**
    * Turns drain measurement on: the status gains {@code drain} and the condition SleepSufficient, computed from
-   * these samples. Called once while the operator is assembled, before it starts.
+   * these samples, and workloads whose preStop hooks fail are listed as HookFailing. Called once while the operator is assembled, before it starts.
    */
-  public void measureDrain(DrainSamples samples, int minSamples) {
+  public void measureDrain(DrainSamples samples, int minSamples,
+      java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>> hookFailures) {
+    this.hookFailures = hookFailures;
     this.drainMinSamples = minSamples;
     this.drainSamples = samples;
   }

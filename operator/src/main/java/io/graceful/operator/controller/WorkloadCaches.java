@@ -27,6 +27,14 @@ public final class WorkloadCaches {
       }
     }
 
+    java.util.Optional<HasMetadata> resource(io.graceful.operator.core.WorkloadRef ref) {
+      if (reconciler.kind().kind() != ref.kind() || reconciler.cache() == null) {
+        return java.util.Optional.empty();
+      }
+      return reconciler.cache().get(new io.javaoperatorsdk.operator.processing.event.ResourceID(ref.name(),
+          ref.namespace())).map(r -> r);
+    }
+
     java.util.Optional<Workload> get(io.graceful.operator.core.WorkloadRef ref) {
       if (reconciler.kind().kind() != ref.kind() || reconciler.cache() == null) {
         return java.util.Optional.empty();
@@ -69,6 +77,17 @@ public final class WorkloadCaches {
   public java.util.Optional<Workload> get(io.graceful.operator.core.WorkloadRef ref) {
     for (Entry<?> e : entries) {
       java.util.Optional<Workload> found = e.get(ref);
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** One cached workload object (Events about it name it). */
+  public java.util.Optional<HasMetadata> resource(io.graceful.operator.core.WorkloadRef ref) {
+    for (Entry<?> e : entries) {
+      java.util.Optional<HasMetadata> found = e.resource(ref);
       if (found.isPresent()) {
         return found;
       }

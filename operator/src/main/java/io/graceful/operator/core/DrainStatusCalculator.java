@@ -16,6 +16,8 @@ import java.util.OptionalLong;
  */
 public final class DrainStatusCalculator {
   public static final String SLEEP_SUFFICIENT = "SleepSufficient";
+  /** Reason of a listed workload whose pods' preStop hooks fail (kubelet Events FailedPreStopHook). */
+  public static final String HOOK_FAILING = "HookFailing";
   /** Seconds added to the 99th percentile for the recommended sleep. */
   public static final double MARGIN_SECONDS = 2.0;
 
@@ -66,6 +68,38 @@ public final class DrainStatusCalculator {
         policy.generation(), since));
     status.setConditions(List.copyOf(conditions));
     status.setDrain(drain);
+    return status;
+  }
+
+  /**
+   * Marks the policy's workloads whose pods' preStop hooks fail ({@link HookFailures}): their entry in
+   * {@code status.deployments} keeps its state but gets reason {@value #HOOK_FAILING} and the remedy (a plainly
+   * Applied workload is listed for it). The list stays sorted and bounded.
+   *
+   * @param policyId the policy's {@link PolicySnapshot#id()}
+   */
+  public static GracefulPolicyStatus withHookFailures(GracefulPolicyStatus status, String policyId,
+      List<WorkloadPlan> plans, java.util.Map<WorkloadRef, Integer> failures) {
+    if (failures.isEmpty()) {
+      return status;
+    }
+    List<io.graceful.operator.api.v1alpha1.GovernedDeployment> listed = new ArrayList<>(status.getDeployments());
+    for (WorkloadPlan plan : plans) {
+      Integer count = failures.get(plan.ref());
+      java.util.Optional<PolicyVerdict> verdict = plan.verdictFor(policyId);
+      if (count == null || verdict.isEmpty()
+          || verdict.get().state() == io.graceful.operator.api.v1alpha1.DeploymentState.Conflict
+          || verdict.get().state() == io.graceful.operator.api.v1alpha1.DeploymentState.Skipped) {
+        continue;
+      }
+      listed.removeIf(g -> g.getKind().equals(plan.ref().kind().name()) && g.getName().equals(plan.name()));
+      listed.add(new io.graceful.operator.api.v1alpha1.GovernedDeployment(plan.ref().kind().name(), plan.name(),
+          verdict.get().state(), HOOK_FAILING, HookFailures.message(plan.ref(), count)));
+    }
+    listed.sort(java.util.Comparator.comparing(io.graceful.operator.api.v1alpha1.GovernedDeployment::getKind)
+        .thenComparing(io.graceful.operator.api.v1alpha1.GovernedDeployment::getName));
+    status.setDeployments(listed.size() > PolicyStatusCalculator.MAX_LISTED
+        ? List.copyOf(listed.subList(0, PolicyStatusCalculator.MAX_LISTED)) : listed);
     return status;
   }
 

@@ -80,4 +80,32 @@ class DrainStatusCalculatorTest {
     assertThat(s.getDrain().getRecommendedSleepSeconds()).isEqualTo(4L);
     assertThat(s.getDrain().getUnsafeTerminations()).isZero();
   }
+
+  @Test
+  void workloadsWhoseHooksFailAreListedHookFailingWithTheRemedyKeepingTheirState() {
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    WorkloadRef api = WorkloadRef.deployment("shop", "api");
+    WorkloadRef other = WorkloadRef.deployment("shop", "other");
+    java.util.function.BiFunction<WorkloadRef, PolicyVerdict, WorkloadPlan> plan = (ref, v) -> new WorkloadPlan(ref,
+        List.of(v), "web", null, Change.NONE, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode(),
+        "", List.of());
+    List<WorkloadPlan> plans = List.of(
+        plan.apply(web, new PolicyVerdict("web", io.graceful.operator.api.v1alpha1.DeploymentState.Applied,
+            "Applied", "ok")),
+        plan.apply(api, new PolicyVerdict("web", io.graceful.operator.api.v1alpha1.DeploymentState.Audit,
+            "Compliant", "audit")),
+        plan.apply(other, new PolicyVerdict("web", io.graceful.operator.api.v1alpha1.DeploymentState.Conflict,
+            "GovernedByOtherPolicy", "other")));
+    GracefulPolicyStatus s = base();
+    s.setDeployments(List.of(new io.graceful.operator.api.v1alpha1.GovernedDeployment("Deployment", "api",
+        io.graceful.operator.api.v1alpha1.DeploymentState.Audit, "Compliant", "audit")));
+    GracefulPolicyStatus out = DrainStatusCalculator.withHookFailures(s, "web", plans,
+        java.util.Map.of(web, 2, api, 1, other, 5));
+    assertThat(out.getDeployments()).extracting(g -> g.getName() + " " + g.getState() + " " + g.getReason())
+        .containsExactly("api Audit HookFailing", "web Applied HookFailing");
+    assertThat(out.getDeployments().get(1).getMessage()).startsWith("2 FailedPreStopHook events")
+        .contains("preStop action Sleep");
+    assertThat(DrainStatusCalculator.withHookFailures(base(), "web", plans, java.util.Map.of()).getDeployments())
+        .isEmpty();
+  }
 }

@@ -146,4 +146,20 @@ class DrainMeasurementIT {
             "involvedObject.kind=Deployment,involvedObject.name=web", "-o", "custom-columns=R:.reason",
             "--no-headers").orFail()).contains("HookFailing"));
   }
+
+  /** spec.preStop.tune: the CRD's CEL rule refuses min above max on a real API server; a valid one is accepted. */
+  @Test
+  void theApiServerRefusesATuneWithMinAboveMax() {
+    String policy = """
+        apiVersion: graceful.io/v1alpha1
+        kind: GracefulPolicy
+        metadata: {name: tuned, namespace: %s}
+        spec:
+          preStop: {sleepSeconds: 5, tune: {mode: Recommend, marginSeconds: 3, minSeconds: %d, maxSeconds: 60}}
+        """;
+    Cli.Result refused = cp.kubectlStdin(policy.formatted(NS, 90), "apply", "--dry-run=server", "-f", "-");
+    assertThat(refused.ok()).isFalse();
+    assertThat(refused.toString()).contains("tune.minSeconds must be <= tune.maxSeconds");
+    cp.kubectlStdin(policy.formatted(NS, 20), "apply", "--dry-run=server", "-f", "-").orFail();
+  }
 }

@@ -43,14 +43,20 @@ public final class DrainStatusCalculator {
     SleepSufficiency verdict;
     if (validated.valid()) {
       PolicySettings settings = validated.settings();
-      SleepRecommendation recommendation = SleepRecommendation.recommend(stats,
-          new SleepRecommendation.Tuning(MARGIN_SECONDS, 1, PolicySettings.MAX_SLEEP, minSamples),
+      TuningChoice tuning = tuning(policy.spec().getPreStop() == null ? null : policy.spec().getPreStop().getTune(),
+          minSamples);
+      SleepRecommendation recommendation = SleepRecommendation.recommend(stats, tuning.tuning(),
           settings.shutdownSeconds(), OptionalLong.empty());
       recommendation.sleepSeconds().ifPresent(drain::setRecommendedSleepSeconds);
       verdict = SleepSufficiency.evaluate(stats, settings.sleepSeconds(), minSamples);
       if (recommendation.sleepSeconds().isPresent() && "False".equals(verdict.status())) {
         verdict = new SleepSufficiency(verdict.status(), verdict.reason(), verdict.message() + "; recommended sleep "
-            + recommendation.sleepSeconds().getAsLong() + " s (p99 + " + (long) MARGIN_SECONDS + " s)");
+            + recommendation.sleepSeconds().getAsLong() + " s (" + recommendation.reason() + ": p99 + "
+            + (long) tuning.tuning().marginSeconds() + " s within [" + tuning.tuning().minSeconds() + ", "
+            + tuning.tuning().maxSeconds() + "])");
+      }
+      if (tuning.problem() != null) {
+        verdict = new SleepSufficiency(verdict.status(), verdict.reason(), verdict.message() + "; " + tuning.problem());
       }
     } else {
       verdict = new SleepSufficiency("Unknown", "InvalidSpec", "the spec is invalid; no sleep to compare with");
@@ -101,6 +107,33 @@ public final class DrainStatusCalculator {
     status.setDeployments(listed.size() > PolicyStatusCalculator.MAX_LISTED
         ? List.copyOf(listed.subList(0, PolicyStatusCalculator.MAX_LISTED)) : listed);
     return status;
+  }
+
+  /** The tuning in use, and why the spec's was not used (null when it was). */
+  record TuningChoice(SleepRecommendation.Tuning tuning, String problem) {}
+
+  /**
+   * {@code spec.preStop.tune} as a {@link SleepRecommendation.Tuning}; defaults (margin 2 s, [1, 3600]) for what it
+   * omits. Values the CRD schema would refuse (a lenient server let them through) are reported, and the defaults
+   * used instead: bad input never stops the measurement.
+   */
+  static TuningChoice tuning(io.graceful.operator.api.v1alpha1.SleepTuning tune, int minSamples) {
+    long margin = (long) MARGIN_SECONDS;
+    long min = io.graceful.operator.api.v1alpha1.SleepTuning.DEFAULT_MIN_SECONDS;
+    long max = io.graceful.operator.api.v1alpha1.SleepTuning.DEFAULT_MAX_SECONDS;
+    if (tune == null) {
+      return new TuningChoice(new SleepRecommendation.Tuning(margin, min, max, minSamples), null);
+    }
+    long m = tune.getMarginSeconds() == null ? margin : tune.getMarginSeconds();
+    long lo = tune.getMinSeconds() == null ? min : tune.getMinSeconds();
+    long hi = tune.getMaxSeconds() == null ? max : tune.getMaxSeconds();
+    if (m < 0 || m > 600 || lo < 1 || hi > PolicySettings.MAX_SLEEP || lo > hi
+        || (tune.getMode() != null && !tune.getMode().equals("Recommend"))) {
+      return new TuningChoice(new SleepRecommendation.Tuning(margin, min, max, minSamples), "spec.preStop.tune is "
+          + "invalid (mode Recommend, marginSeconds 0..600, 1 <= minSeconds <= maxSeconds <= 3600; got mode "
+          + tune.getMode() + ", margin " + m + ", min " + lo + ", max " + hi + "): the defaults are used");
+    }
+    return new TuningChoice(new SleepRecommendation.Tuning(m, lo, hi, minSamples), null);
   }
 
   /** The condition turned False now (it was not False before): the moment for a Warning Event. */

@@ -108,4 +108,26 @@ class DrainStatusCalculatorTest {
     assertThat(DrainStatusCalculator.withHookFailures(base(), "web", plans, java.util.Map.of()).getDeployments())
         .isEmpty();
   }
+
+  @Test
+  void theRecommendationFollowsSpecPreStopTuneAndAnInvalidTuneIsReportedNotObeyed() {
+    PolicySnapshot tuned = policy(5);
+    io.graceful.operator.api.v1alpha1.SleepTuning tune = new io.graceful.operator.api.v1alpha1.SleepTuning();
+    tune.setMode("Recommend");
+    tune.setMarginSeconds(5L);
+    tune.setMinSeconds(20L);
+    tune.setMaxSeconds(60L);
+    tuned.spec().getPreStop().setTune(tune);
+    GracefulPolicyStatus s = DrainStatusCalculator.withDrain(base(), tuned, stats(12, 8_040, 5),
+        Duration.ofHours(24), 10, null, "t1");
+    // p99 8.04 + 5 = 13.04 -> 14, raised to the minimum 20
+    assertThat(s.getDrain().getRecommendedSleepSeconds()).isEqualTo(20L);
+    assertThat(sufficient(s).getMessage()).contains("recommended sleep 20 s (RaisedToMin: p99 + 5 s within [20, 60])");
+
+    tune.setMinSeconds(90L); // min > max: the schema refuses it; a lenient server let it through
+    GracefulPolicyStatus bad = DrainStatusCalculator.withDrain(base(), tuned, stats(12, 8_040, 5),
+        Duration.ofHours(24), 10, null, "t1");
+    assertThat(bad.getDrain().getRecommendedSleepSeconds()).isEqualTo(11L);
+    assertThat(sufficient(bad).getMessage()).contains("spec.preStop.tune is invalid", "the defaults are used");
+  }
 }

@@ -56,8 +56,9 @@ class DrainMeasurementIT {
     if (operator != null) {
       operator.close();
     }
+    // back to the shared install as OperatorInstall made it (no user values: a later chart need not know drain)
     cp.helm("upgrade", OperatorInstall.RELEASE, "helm/graceful-operator", "-n", OperatorInstall.NAMESPACE,
-        "--skip-crds", "--reuse-values", "--set", "drain.measure=false", "--timeout", "120s").orFail();
+        "--skip-crds", "--reset-values", "--timeout", "120s").orFail();
   }
 
   private String slicePods() {

@@ -206,6 +206,20 @@ No Secrets, no Pods, no wildcards.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["get", "create", "patch"]
+{{- if .Values.drain.measure }}
+# Drain measurement (drain.measure): read-only watches of pods and EndpointSlices; the operator keeps their
+# identities and, for terminating pods of governed workloads, when routing let go of them;
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["get", "list", "watch"]
+# and the kubelet's FailedPreStopHook Events (the operator asks the API server for that reason only)
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["list", "watch"]
+{{- end }}
 {{- end }}
 
 {{/*

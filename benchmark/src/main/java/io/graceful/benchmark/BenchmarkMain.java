@@ -20,6 +20,9 @@ import java.util.Map;
  * <br>
  * {@code java -jar benchmark/target/graceful-benchmark.jar jmh [JMH options]}: the JMH benchmark of the planning
  * core (default options {@code -f 1 -wi 5 -i 5 -w 3s -r 3s}).
+ * <br>
+ * {@code java -jar benchmark/target/graceful-benchmark.jar drain [--workloads 10000 --pods 3 --namespaces 1000
+ * --rounds 1]}: drain measurement's state under pod churn ({@link DrainBenchmark}).
  */
 public final class BenchmarkMain {
   private BenchmarkMain() {
@@ -34,6 +37,14 @@ public final class BenchmarkMain {
             PlannerBenchmark.class.getName()};
       }
       org.openjdk.jmh.Main.main(rest);
+      return;
+    }
+    if (!list.isEmpty() && list.get(0).equals("drain")) {
+      Map<String, String> drainOpts = new HashMap<>();
+      for (int i = 1; i + 1 < list.size(); i += 2) {
+        drainOpts.put(list.get(i).replaceFirst("^--", ""), list.get(i + 1));
+      }
+      DrainBenchmark.run(drainOpts);
       return;
     }
     if (!list.isEmpty() && list.get(0).equals("scale")) {

@@ -35,7 +35,8 @@ class PodSpecTest {
       "GRACEFUL_HTTP_PORT", "GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "GRACEFUL_START_TIMEOUT_SECONDS",
       "GRACEFUL_LOG_LEVEL", "GRACEFUL_LOG_FORMAT", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS",
       "GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", "GRACEFUL_ROLLOUT_FAILURE_THRESHOLD",
-      "GRACEFUL_POLICY_SETTLE_SECONDS", "GRACEFUL_RETRY_MAX_DELAY_SECONDS", "JAVA_TOOL_OPTIONS");
+      "GRACEFUL_POLICY_SETTLE_SECONDS", "GRACEFUL_RETRY_MAX_DELAY_SECONDS", "GRACEFUL_MEASURE_DRAIN",
+      "GRACEFUL_DRAIN_WINDOW_MINUTES", "GRACEFUL_DRAIN_MIN_SAMPLES", "JAVA_TOOL_OPTIONS");
 
   /** {@code new Setting("GRACEFUL_X", "default", ...)} in OperatorConfig.SETTINGS. */
   private static final Pattern SETTING = Pattern.compile("new Setting\\(\"(GRACEFUL_[A-Z_]+)\",\\s*\"([^\"]*)\"");
@@ -161,6 +162,9 @@ class PodSpecTest {
         entry("GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", "3"),
         entry("GRACEFUL_POLICY_SETTLE_SECONDS", "2"),
         entry("GRACEFUL_RETRY_MAX_DELAY_SECONDS", "300"),
+        entry("GRACEFUL_MEASURE_DRAIN", "false"),
+        entry("GRACEFUL_DRAIN_WINDOW_MINUTES", "1440"),
+        entry("GRACEFUL_DRAIN_MIN_SAMPLES", "10"),
         entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"));
     Container c = container(r);
     assertThat(c.getEnv()).filteredOn(e -> e.getName().startsWith("POD_")).allSatisfy(e ->
@@ -183,7 +187,8 @@ class PodSpecTest {
     Map<String, String> env = Chart.render().env();
     for (String same : List.of("GRACEFUL_START_TIMEOUT_SECONDS", "GRACEFUL_POLICY_SETTLE_SECONDS",
         "GRACEFUL_RETRY_MAX_DELAY_SECONDS", "GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS", "GRACEFUL_MAX_REAPPLIES",
-        "GRACEFUL_RECONCILE_THREADS", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "GRACEFUL_ROLLOUT_FAILURE_THRESHOLD")) {
+        "GRACEFUL_RECONCILE_THREADS", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS", "GRACEFUL_ROLLOUT_FAILURE_THRESHOLD",
+        "GRACEFUL_MEASURE_DRAIN", "GRACEFUL_DRAIN_WINDOW_MINUTES", "GRACEFUL_DRAIN_MIN_SAMPLES")) {
       assertThat(env.get(same)).as("chart default of %s", same).isEqualTo(settings.get(same));
     }
   }
@@ -202,6 +207,9 @@ class PodSpecTest {
     assertThat(Chart.render("json-logs.yaml").env())
         .contains(entry("GRACEFUL_LOG_FORMAT", "json"), entry("GRACEFUL_LOG_LEVEL", "DEBUG"));
     Map<String, String> haOff = Chart.render("ha-off.yaml").env();
+    assertThat(Chart.Rendered.parse(Chart.template().set("drain.measure", true).set("drain.windowMinutes", 90)
+        .set("drain.minSamples", 20).call()).env()).contains(entry("GRACEFUL_MEASURE_DRAIN", "true"),
+        entry("GRACEFUL_DRAIN_WINDOW_MINUTES", "90"), entry("GRACEFUL_DRAIN_MIN_SAMPLES", "20"));
     assertThat(haOff).contains(entry("GRACEFUL_LEADER_ELECTION", "false"))
         .doesNotContainKeys("GRACEFUL_LEASE_NAME", "GRACEFUL_LEASE_NAMESPACE");
     assertThat(Chart.render("custom.yaml").env()).contains(

@@ -118,6 +118,30 @@ class RbacTest {
         .noneMatch(g -> g.startsWith("cluster ") && g.contains("argoproj.io"));
   }
 
+  /**
+   * drain.measure: read-only pods and EndpointSlices where the workloads are, and the list/watch of Events behind the
+   * FailedPreStopHook count, only when the drain is measured.
+   */
+  static final List<String> DRAIN_REQUESTS = List.of("get pods", "list pods", "watch pods",
+      "get endpointslices.discovery.k8s.io", "list endpointslices.discovery.k8s.io",
+      "watch endpointslices.discovery.k8s.io", "list events", "watch events");
+
+  @Test
+  void drainMeasurementReadsPodsAndEndpointSlicesOnlyWhenOn() {
+    assertThat(grants(Chart.render())).noneMatch(g -> g.contains("pods") || g.contains("endpointslices")
+        || g.endsWith("list events") || g.endsWith("watch events"));
+    Set<String> clusterWide = grants(Chart.Rendered.parse(Chart.template().set("drain.measure", true).call()));
+    DRAIN_REQUESTS.forEach(r -> assertThat(clusterWide).contains("cluster " + r));
+    Set<String> namespaced = grants(Chart.Rendered.parse(Chart.template()
+        .withValuesFile(Chart.valuesFile("namespaced.yaml")).set("drain.measure", true).call()));
+    for (String ns : List.of("team-a", "team-b")) {
+      DRAIN_REQUESTS.forEach(r -> assertThat(namespaced).contains(ns + " " + r));
+    }
+    assertThat(namespaced).as("no cluster-wide right on pods in a namespaced install")
+        .noneMatch(g -> g.startsWith("cluster ") && (g.contains("pods") || g.contains("endpointslices")));
+    assertThat(clusterWide).noneMatch(g -> g.matches(".* (create|update|patch|delete) (pods|endpointslices).*"));
+  }
+
   @Test
   void withoutLeaderElectionThereIsNoLeaseAccessAndNoSelfReview() {
     Set<String> expected = new TreeSet<>();
@@ -243,7 +267,8 @@ class RbacTest {
 
   /**
    * Every request the operator was seen sending in its integration tests must be granted by the default render,
-   * with rbac.argoRollouts=true (the one opt-in right those tests use: without it Rollouts are not governed).
+   * with rbac.argoRollouts=true and drain.measure=true (the opt-in rights those tests use: without them Rollouts
+   * are not governed and the drain is not measured).
    * The operator's tests may record them in operator/target/rbac/requests.txt, one {@code VERB RESOURCE[.GROUP][/SUB]}
    * per line (as in {@link #WORKLOAD_REQUESTS}); without that file there is nothing to compare.
    */
@@ -252,7 +277,7 @@ class RbacTest {
     Path recorded = Chart.root().resolve("operator/target/rbac/requests.txt");
     Assumptions.assumeTrue(Files.exists(recorded), "no recording at " + recorded);
     Set<String> granted = new TreeSet<>();
-    grants(Chart.Rendered.parse(Chart.template().set("rbac.argoRollouts", true).call()))
+    grants(Chart.Rendered.parse(Chart.template().set("rbac.argoRollouts", true).set("drain.measure", true).call()))
         .forEach(g -> granted.add(g.substring(g.indexOf(' ') + 1).replaceAll(" name=.*", "")));
     List<String> requests = Files.readAllLines(recorded).stream().map(String::strip)
         .filter(l -> !l.isEmpty() && !l.startsWith("#")).distinct().toList();

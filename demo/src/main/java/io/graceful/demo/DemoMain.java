@@ -54,7 +54,8 @@ public final class DemoMain {
    * requests per workload ({@link Tables#key}) from the operator's start to convergence.
    */
   public record Result(int exitCode, List<HasMetadata> before, List<HasMetadata> after,
-      List<GenericKubernetesResource> policies, Deployment undone, List<Event> events, Map<String, Long> writes) {
+      List<GenericKubernetesResource> policies, Deployment undone, List<Event> events, Map<String, Long> writes,
+      GenericKubernetesResource drained) {
   }
 
   private DemoMain() {
@@ -95,7 +96,10 @@ public final class DemoMain {
       heading(out, "Starting the operator (in this JVM, against the embedded API server)");
       server.drainRequests();
       long started = System.nanoTime();
-      GracefulOperator operator = GracefulOperator.start(client, OperatorConfig.defaults().withHttpPort(0));
+      GracefulOperator operator = GracefulOperator.start(client, OperatorConfig.defaults().withHttpPort(0)
+          // drain measurement on, a verdict from 4 samples: the DRAIN step writes four pods' history
+          .withDrain(OperatorConfig.DrainMeasurement.OFF.on().withWindow(Duration.ofHours(24),
+              DrainDemo.DRAIN_SECONDS.size())));
       try {
         List<String> missing = awaitConverged(client, timeout);
         if (!missing.isEmpty()) {
@@ -107,7 +111,7 @@ public final class DemoMain {
           Tables.workloads(out, now, before, policies);
           out.println();
           Tables.policies(out, columns, policies);
-          return new Result(1, before, now, policies, null, events(client), Map.of());
+          return new Result(1, before, now, policies, null, events(client), Map.of(), null);
         }
         Map<String, Long> writes = workloadWrites(server.drainRequests());
         List<HasMetadata> after = workloads(client);
@@ -126,7 +130,7 @@ public final class DemoMain {
         if (undone == null) {
           out.println("The operator did not revert " + UNDO_NAMESPACE + "/" + UNDO_DEPLOYMENT + " within "
               + timeout.toSeconds() + " s (annotation " + Tables.APPLIED_POLICY + " still present).");
-          return new Result(1, before, after, policies, null, events(client), writes);
+          return new Result(1, before, after, policies, null, events(client), writes, null);
         }
         HasMetadata original = before.stream().filter(w -> Tables.key(w).equals(Tables.key(undone))).findFirst()
             .orElseThrow();
@@ -137,13 +141,17 @@ public final class DemoMain {
             : "NOT reverted exactly: the pod template differs from BEFORE.");
         Tables.workloads(out, List.of(undone), before, policies(client));
 
+        heading(out, "DRAIN: how long routing took to let go of " + DrainDemo.NAMESPACE + "/" + DrainDemo.DEPLOYMENT
+            + "'s terminating pods (GRACEFUL_MEASURE_DRAIN=true)");
+        GenericKubernetesResource drained = DrainDemo.run(out, client, timeout);
+
         List<Event> events = events(client);
         heading(out, "Events emitted by the operator (kubectl get events -A)");
         Tables.events(out, events);
         out.println();
         out.println("Done. On a real cluster: kubectl apply -f crd/; kubectl apply -f examples/; "
             + "java -jar operator/target/graceful-operator.jar (see examples/README.md).");
-        return new Result(exact ? 0 : 1, before, after, policies, undone, events, writes);
+        return new Result(exact && drained != null ? 0 : 1, before, after, policies, undone, events, writes, drained);
       } finally {
         operator.close();
       }

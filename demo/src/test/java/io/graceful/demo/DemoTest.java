@@ -110,6 +110,21 @@ class DemoTest {
 
     // and the operator said so in Events
     assertThat(result.events()).anyMatch(e -> "storefront".equals(e.getInvolvedObject().getName()));
+
+    // DRAIN: the policy's status says the 10 s sleep is too short, with the numbers, and an Event says so
+    assertThat(output).contains("== DRAIN");
+    Map<String, Object> drain = result.drained().get("status", "drain");
+    assertThat(drain).containsEntry("samples", 4).containsEntry("unsafeTerminations", 2);
+    assertThat(((Number) drain.get("p50Seconds")).doubleValue()).isBetween(6.0, 8.5);
+    assertThat(((Number) drain.get("maxSeconds")).doubleValue()).isBetween(16.0, 18.5);
+    assertThat(((Number) drain.get("recommendedSleepSeconds")).longValue()).isBetween(18L, 21L);
+    Map<String, Object> sufficient = Tables.condition(result.drained(), "SleepSufficient");
+    assertThat(sufficient).containsEntry("status", "False").containsEntry("reason", "UnsafeTerminations");
+    assertThat((String) sufficient.get("message")).contains("sleep 10 s is shorter than the drain", "2 unsafe",
+        "recommended sleep");
+    assertThat(output).contains("condition SleepSufficient=False (UnsafeTerminations): sleep 10 s is shorter");
+    assertThat(result.events()).anyMatch(e -> "SleepInsufficient".equals(e.getReason())
+        && "web".equals(e.getInvolvedObject().getName()));
   }
 
   private static Map<String, HasMetadata> byKey(List<HasMetadata> workloads) {

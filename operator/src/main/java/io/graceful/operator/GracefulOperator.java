@@ -70,6 +70,8 @@ public final class GracefulOperator implements AutoCloseable {
   private final AtomicReference<String> failure;
   private final NativeSleepDetector nativeSleep;
   private final ArgoRollouts rollouts;
+  /** Drain measurement's informers, while GRACEFUL_MEASURE_DRAIN is on. */
+  private Optional<io.graceful.operator.controller.DrainWatch> drain = Optional.empty();
   /** How long start-up waits for the node list before the API server version decides (meanwhile). */
   private static final java.time.Duration NODE_SYNC_TIMEOUT = java.time.Duration.ofSeconds(30);
 
@@ -128,17 +130,21 @@ public final class GracefulOperator implements AutoCloseable {
     // Argo Rollouts: served now if the CRD is there (and this process leads), then checked every few seconds
     assembly.rollouts().check();
     assembly.rollouts().start();
+    assembly.drain().ifPresent(io.graceful.operator.controller.DrainWatch::start);
     LOG.info("graceful-operator started ({} namespaces)", config.watchNamespaces().isEmpty() ? "all"
         : config.watchNamespaces().size());
-    return new GracefulOperator(assembly.operator(), config, client, assembly.metrics(), assembly.stopping(),
-        assembly.leading(), assembly.failure(), assembly.nativeSleep(), assembly.rollouts());
+    GracefulOperator started = new GracefulOperator(assembly.operator(), config, client, assembly.metrics(),
+        assembly.stopping(), assembly.leading(), assembly.failure(), assembly.nativeSleep(), assembly.rollouts());
+    started.drain = assembly.drain();
+    return started;
   }
 
   /** The operator wired but not started; the policy reconciler is exposed for the start-up race test. */
   record Assembly(Operator operator, RegisteredController<Deployment> deploymentController,
       GracefulPolicyReconciler policies, OperatorMetrics metrics,
       AtomicBoolean stopping, AtomicBoolean leading, AtomicReference<String> failure,
-      NativeSleepDetector nativeSleep, ArgoRollouts rollouts) {}
+      NativeSleepDetector nativeSleep, ArgoRollouts rollouts,
+      Optional<io.graceful.operator.controller.DrainWatch> drain) {}
 
   static Assembly assemble(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure) {
@@ -239,6 +245,14 @@ public final class GracefulOperator implements AutoCloseable {
     GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
         Clock.systemUTC(), budget, caches, statusTrigger, writeFailures);
     metrics.policiesFrom(policies::existingPolicies);
+    io.graceful.operator.controller.DrainWatch drain = null;
+    if (config.drain().enabled()) {
+      io.graceful.operator.controller.DrainSamples samples =
+          new io.graceful.operator.controller.DrainSamples(config.drain().window());
+      drain = new io.graceful.operator.controller.DrainWatch(client, config.watchNamespaces(), policies::governing,
+          samples, statusTrigger, metrics::drained, Clock.systemUTC(), caches::resource, events);
+      policies.measureDrain(samples, config.drain().minSamples(), drain::hookFailures);
+    }
     operator.register(policies, scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
     // a framework instance of its own, started and stopped as the CRD comes and goes
     ArgoRollouts rollouts = new ArgoRollouts(client, config, () -> new RolloutReconciler(planning, writer, events,
@@ -253,7 +267,7 @@ public final class GracefulOperator implements AutoCloseable {
       statusTrigger.allChanged();
     });
     return new Assembly(operator, deploymentController, policies, metrics, stopping, leading, failure, nativeSleep,
-        rollouts);
+        rollouts, Optional.ofNullable(drain));
   }
 
   /** The framework settings every instance shares (this one and the Argo Rollouts one, {@link ArgoRollouts}). */
@@ -438,6 +452,7 @@ public final class GracefulOperator implements AutoCloseable {
   public void close() {
     stopping.set(true);
     rollouts.close();
+    drain.ifPresent(io.graceful.operator.controller.DrainWatch::close);
     operator.stop();
     nativeSleep.close();
     if (config.leaderElection()) {

@@ -33,7 +33,24 @@ public record OperatorConfig(
     int rolloutFailureThreshold,
     Duration policySettle,
     Duration retryMaxDelay,
-    Duration startTimeout) {
+    Duration startTimeout,
+    DrainMeasurement drain) {
+
+  /**
+   * Drain measurement (off by default): whether the operator watches pods and EndpointSlices to measure how long
+   * routing takes to let go of a terminating pod, over what window, and how many samples make a verdict.
+   */
+  public record DrainMeasurement(boolean enabled, Duration window, int minSamples) {
+    public static final DrainMeasurement OFF = new DrainMeasurement(false, Duration.ofHours(24), 10);
+
+    public DrainMeasurement on() {
+      return new DrainMeasurement(true, window, minSamples);
+    }
+
+    public DrainMeasurement withWindow(Duration window, int minSamples) {
+      return new DrainMeasurement(enabled, window, minSamples);
+    }
+  }
 
   /** How to decide whether the API server runs the native {@code preStop.sleep} action. */
   public enum NativeSleepSupport { AUTO, TRUE, FALSE }
@@ -80,7 +97,14 @@ public record OperatorConfig(
               + "have been unchanged this long, so policies applied together roll each Deployment out once; 0 = no wait."),
       new Setting("GRACEFUL_RETRY_MAX_DELAY_SECONDS", "300",
           "Failed reconciliations (refused writes, API errors) are retried forever, the delay doubling from 1 s up to "
-              + "this cap, with +-20% jitter."));
+              + "this cap, with +-20% jitter."),
+      new Setting("GRACEFUL_MEASURE_DRAIN", "false",
+          "Measure how long routing takes to let go of governed workloads' terminating pods (watches pods and "
+              + "EndpointSlices; needs the chart's drain RBAC): status.drain and condition SleepSufficient."),
+      new Setting("GRACEFUL_DRAIN_WINDOW_MINUTES", "1440",
+          "Drain samples older than this are forgotten; status.drain describes this window."),
+      new Setting("GRACEFUL_DRAIN_MIN_SAMPLES", "10",
+          "Drain samples a policy needs before SleepSufficient is True or False and a sleep is recommended."));
 
   /** Defaults, as documented; what tests and the demo start from. */
   public static OperatorConfig defaults() {
@@ -90,43 +114,50 @@ public record OperatorConfig(
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
     return new OperatorConfig(Set.copyOf(namespaces), nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout, drain);
   }
 
   public OperatorConfig withHttpPort(int port) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, port, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout, drain);
   }
 
   public OperatorConfig withMaxConcurrentRollouts(int total, int perNamespace) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, total, perNamespace,
-        rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout);
+        rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout, drain);
   }
 
   public OperatorConfig withFailureThreshold(int failures) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, failures, policySettle, retryMaxDelay, startTimeout);
+        maxConcurrentRolloutsPerNamespace, failures, policySettle, retryMaxDelay, startTimeout, drain);
   }
 
   public OperatorConfig withPolicySettle(Duration settle) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, settle, retryMaxDelay, startTimeout);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, settle, retryMaxDelay, startTimeout, drain);
   }
 
   public OperatorConfig withRetryMaxDelay(Duration cap) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
         leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, cap, startTimeout);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, cap, startTimeout, drain);
   }
 
   public OperatorConfig withLeaderElection(String leaseNamespace, String identity) {
     return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, true, leaseName,
         leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
-        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout);
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout, drain);
+  }
+
+  public OperatorConfig withDrain(DrainMeasurement measurement) {
+    return new OperatorConfig(watchNamespaces, nativeSleep, maxReapplies, reconcileThreads, leaderElection,
+        leaseName, leaseNamespace, identity, httpPort, shutdownTimeout, logLevel, logFormat, maxConcurrentRollouts,
+        maxConcurrentRolloutsPerNamespace, rolloutFailureThreshold, policySettle, retryMaxDelay, startTimeout,
+        measurement);
   }
 
   /**
@@ -181,6 +212,9 @@ public record OperatorConfig(
     int failureThreshold = r.integer("GRACEFUL_ROLLOUT_FAILURE_THRESHOLD", 0, 100_000);
     int settle = r.integer("GRACEFUL_POLICY_SETTLE_SECONDS", 0, 300);
     int retryCap = r.integer("GRACEFUL_RETRY_MAX_DELAY_SECONDS", 1, 3600);
+    DrainMeasurement drain = new DrainMeasurement(r.bool("GRACEFUL_MEASURE_DRAIN"),
+        Duration.ofMinutes(r.integer("GRACEFUL_DRAIN_WINDOW_MINUTES", 1, 43_200)),
+        r.integer("GRACEFUL_DRAIN_MIN_SAMPLES", 1, 10_000));
 
     Set<String> known = new TreeSet<>();
     SETTINGS.forEach(s -> known.add(s.env()));
@@ -193,7 +227,8 @@ public record OperatorConfig(
     }
     return new OperatorConfig(Set.copyOf(namespaces), nativeSleep, maxReapplies, threads, leaderElection, leaseName,
         leaseNamespace, identity, port, Duration.ofSeconds(shutdown), level, format, rollouts, perNamespace,
-        failureThreshold, Duration.ofSeconds(settle), Duration.ofSeconds(retryCap), Duration.ofSeconds(start));
+        failureThreshold, Duration.ofSeconds(settle), Duration.ofSeconds(retryCap), Duration.ofSeconds(start),
+        drain);
   }
 
   /** Human-readable, one setting per line, for the start-up log. */
@@ -216,6 +251,8 @@ public record OperatorConfig(
         rolloutFailureThreshold == 0 ? "never" : String.valueOf(rolloutFailureThreshold));
     out.put("policySettle", policySettle.toSeconds() + "s");
     out.put("retryMaxDelay", retryMaxDelay.toSeconds() + "s");
+    out.put("measureDrain", drain.enabled() ? "on (window " + drain.window().toMinutes() + "m, "
+        + drain.minSamples() + " samples for a verdict)" : "off");
     return out;
   }
 

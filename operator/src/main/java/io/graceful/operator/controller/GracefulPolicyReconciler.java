@@ -53,6 +53,11 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private final WriteFailures failures;
   private final WorkloadCaches workloads;
   private final PolicyStatusTrigger trigger;
+  /** Drain samples while drain is measured (GRACEFUL_MEASURE_DRAIN), else null: no drain status at all. */
+  private volatile DrainSamples drainSamples;
+  private volatile int drainMinSamples;
+  private volatile java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>>
+      hookFailures = java.util.Map::of;
 
   /**
    * @param workloads the workload controllers' caches (read, never a second informer)
@@ -114,6 +119,15 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
           policy.getStatus(), facts.nativeSleep(), time,
           budget.holdsFor(namespace, policy.getMetadata().getName()),
           failures.of(namespace, policy.getMetadata().getName()), workloads.unavailable());
+      DrainSamples drain = drainSamples;
+      if (drain != null) {
+        PolicySnapshot self = PolicySnapshots.of(policy);
+        status = io.graceful.operator.core.DrainStatusCalculator.withDrain(status, self,
+            drain.statistics(self.ref(), Instant.now(clock)), drain.window(), drainMinSamples, policy.getStatus(),
+            time);
+        status = io.graceful.operator.core.DrainStatusCalculator.withHookFailures(status, self.id(), plans,
+            hookFailures.get());
+      }
       LOG.debug("status over {} workloads: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
       reportValidity(policy, status);
@@ -125,6 +139,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
               .asJson(policy.getStatus()), context.getClient().getKubernetesSerialization().asJson(status));
         }
         writeStatus(context, policy, status);
+        reportDrain(policy, status);
       }
       return UpdateControl.noUpdate();
     }
@@ -160,6 +175,50 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
         .findFirst()
         .ifPresent(problems -> events.decided(policy, "Warning", "InvalidSpec",
             "the policy is invalid and changes nothing: " + problems));
+  }
+
+  /** A Warning Event on the policy when SleepSufficient turns False, with the numbers. */
+  private void reportDrain(GracefulPolicy policy, GracefulPolicyStatus status) {
+    if (drainSamples != null
+        && io.graceful.operator.core.DrainStatusCalculator.turnedInsufficient(policy.getStatus(), status)) {
+      status.getConditions().stream()
+          .filter(c -> io.graceful.operator.core.DrainStatusCalculator.SLEEP_SUFFICIENT.equals(c.getType()))
+          .findFirst()
+          .ifPresent(c -> events.decided(policy, "Warning", "SleepInsufficient", c.getMessage()));
+    }
+  }
+
+  /**
+   * Turns drain measurement on: the status gains {@code drain} and the condition SleepSufficient, computed from
+   * these samples, and workloads whose preStop hooks fail are listed as HookFailing. Called once while the operator is assembled, before it starts.
+   */
+  public void measureDrain(DrainSamples samples, int minSamples,
+      java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>> hookFailures) {
+    this.hookFailures = hookFailures;
+    this.drainMinSamples = minSamples;
+    this.drainSamples = samples;
+  }
+
+  /**
+   * The policy that governs a workload now (its plan's winning verdict is Applied, Pending or Audit), from the
+   * caches: drain samples of the workload's pods count for it. Empty for a workload no policy governs, one that
+   * opted out, or one the operator does not know.
+   */
+  public java.util.Optional<PolicyRef> governing(io.graceful.operator.core.WorkloadRef ref) {
+    IndexerResourceCache<GracefulPolicy> cache = policyCache;
+    if (cache == null) {
+      return java.util.Optional.empty();
+    }
+    return workloads.get(ref).flatMap(w -> {
+      List<PolicySnapshot> neighbours = NamespaceIndex.in(cache, ref.namespace()).stream()
+          .map(PolicySnapshots::of).toList();
+      WorkloadPlan plan = WorkloadPlanner.plan(w, neighbours, planning.get());
+      return plan.verdicts().stream().findFirst()
+          .filter(v -> v.state() != io.graceful.operator.api.v1alpha1.DeploymentState.Skipped
+              && v.state() != io.graceful.operator.api.v1alpha1.DeploymentState.Conflict)
+          .flatMap(v -> neighbours.stream().filter(p -> p.id().equals(v.policy())).findFirst())
+          .map(PolicySnapshot::ref);
+    });
   }
 
   /** Every cached policy (empty before the controller starts). */

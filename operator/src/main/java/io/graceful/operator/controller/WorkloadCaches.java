@@ -26,6 +26,22 @@ public final class WorkloadCaches {
         out.add(w);
       }
     }
+
+    java.util.Optional<HasMetadata> resource(io.graceful.operator.core.WorkloadRef ref) {
+      if (reconciler.kind().kind() != ref.kind() || reconciler.cache() == null) {
+        return java.util.Optional.empty();
+      }
+      return reconciler.cache().get(new io.javaoperatorsdk.operator.processing.event.ResourceID(ref.name(),
+          ref.namespace())).map(r -> r);
+    }
+
+    java.util.Optional<Workload> get(io.graceful.operator.core.WorkloadRef ref) {
+      if (reconciler.kind().kind() != ref.kind() || reconciler.cache() == null) {
+        return java.util.Optional.empty();
+      }
+      return reconciler.cache().get(new io.javaoperatorsdk.operator.processing.event.ResourceID(ref.name(),
+          ref.namespace())).map(reconciler.kind().view());
+    }
   }
 
   /**
@@ -55,6 +71,28 @@ public final class WorkloadCaches {
   public boolean synced() {
     return !entries.isEmpty() && entries.stream().allMatch(e -> e.reconciler().cache() != null
         && e.synced().getAsBoolean());
+  }
+
+  /** One cached workload, as the planner reads it (drain measurement attributes its pods' samples through it). */
+  public java.util.Optional<Workload> get(io.graceful.operator.core.WorkloadRef ref) {
+    for (Entry<?> e : entries) {
+      java.util.Optional<Workload> found = e.get(ref);
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** One cached workload object (Events about it name it). */
+  public java.util.Optional<HasMetadata> resource(io.graceful.operator.core.WorkloadRef ref) {
+    for (Entry<?> e : entries) {
+      java.util.Optional<HasMetadata> found = e.resource(ref);
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** The cached workloads of a namespace, every kind, as the planner reads them. */

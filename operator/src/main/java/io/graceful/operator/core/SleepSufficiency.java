@@ -18,9 +18,16 @@ public record SleepSufficiency(String status, String reason, String message) {
       return new SleepSufficiency("Unknown", "NotEnoughSamples",
           stats.samples() + " of " + minSamples + " samples measured so far");
     }
-    if (stats.unsafeTerminations() > 0 || stats.p99Seconds() > sleepSeconds) {
+    if (stats.p99Seconds() > sleepSeconds) {
       return new SleepSufficiency("False", stats.unsafeTerminations() > 0 ? "UnsafeTerminations" : "DrainOutlastsSleep",
           "sleep " + sleepSeconds + " s is shorter than the drain: " + numbers);
+    }
+    if (stats.unsafeTerminations() > 0) {
+      // the policy's sleep covers p99, yet pods were routed past their own hook: pods that ran a shorter hook (or
+      // none, e.g. pods from before the policy applied), or the odd drain beyond p99
+      return new SleepSufficiency("False", "UnsafeTerminations", stats.unsafeTerminations() + " terminated pods "
+          + "were still routed when their preStop hook ended (pods with a shorter hook or none, or a drain beyond "
+          + "p99); sleep " + sleepSeconds + " s: " + numbers);
     }
     return new SleepSufficiency("True", "DrainWithinSleep", "sleep " + sleepSeconds + " s covers the drain: "
         + numbers);

@@ -164,6 +164,34 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
     return registry;
   }
 
+  /** Drain latency buckets in seconds: from a fast kube-proxy to a cloud load balancer's deregistration delay. */
+  private static final double[] DRAIN_BUCKETS = {0.5, 1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300};
+
+  /**
+   * One drain sample of a policy (drain measurement): {@code graceful_drain_seconds} and, when SIGTERM came while
+   * the pod was still routed, {@code graceful_unsafe_terminations_total}. Both series of a policy appear with its
+   * first sample (the counter at 0 when that sample is safe).
+   */
+  public void drained(io.graceful.operator.core.PolicyRef policy, io.graceful.operator.core.DrainSample sample) {
+    String namespace = policy.namespace() == null ? "" : policy.namespace();
+    io.micrometer.core.instrument.DistributionSummary.builder("graceful.drain")
+        .baseUnit("seconds")
+        .description("Time from a governed pod's termination start until the last EndpointSlice stopped routing "
+            + "to it (drain measurement), by policy")
+        .serviceLevelObjectives(DRAIN_BUCKETS)
+        .tags("namespace", namespace, "policy", policy.name())
+        .register(registry)
+        .record(sample.latencySeconds());
+    Counter unsafe = Counter.builder("graceful.unsafe.terminations")
+        .description("Terminations where an EndpointSlice still routed to the pod when its preStop sleep ended "
+            + "(SIGTERM reached a pod that could still receive traffic), by policy")
+        .tags("namespace", namespace, "policy", policy.name())
+        .register(registry);
+    if (sample.unsafe()) {
+      unsafe.increment();
+    }
+  }
+
   /** Gauges of the rollout budget: in flight, waiting, failed. */
   public void rolloutsFrom(io.graceful.operator.controller.RolloutBudget budget) {
     for (WorkloadKind kind : WorkloadKind.values()) {

@@ -16,7 +16,9 @@ public class GracefulPolicyStatus {
       + "is left: pending changes, conflicts, halted rollouts or failing writes). Valid: the spec passed the "
       + "operator's own validation. RolloutsHalted: True while failed rollouts stop this policy's new rollouts (the "
       + "circuit breaker). WritesFailing: True while the API server refuses writes to governed workloads (names "
-      + "them, with the server's message).")
+      + "them, with the server's message). SleepSufficient (only while drain is measured): True when the measured "
+      + "drain fits in the preStop sleep, False with the numbers when it does not or a termination was unsafe, "
+      + "Unknown until enough samples.")
   private List<PolicyCondition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("The hook action in use (what Auto resolved to): Sleep (native kubelet sleep action) "
@@ -53,6 +55,11 @@ public class GracefulPolicyStatus {
       + "with a qualification such as ShortenedForGitOps or AppliesOnNextRestart), with kind, state, reason and "
       + "message, sorted by kind, then name. The field keeps its name from when only Deployments were governed.")
   private List<GovernedDeployment> deployments = new ArrayList<>();
+
+  @JsonPropertyDescription("Drain measurement (only while the operator runs with GRACEFUL_MEASURE_DRAIN): how long "
+      + "routing took to let go of the governed workloads' terminating pods, and the sleep that covers it. See the "
+      + "condition SleepSufficient.")
+  private DrainStatus drain;
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -150,6 +157,14 @@ public class GracefulPolicyStatus {
     this.deployments = deployments;
   }
 
+  public DrainStatus getDrain() {
+    return drain;
+  }
+
+  public void setDrain(DrainStatus drain) {
+    this.drain = drain;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof GracefulPolicyStatus other && Objects.equals(observedGeneration, other.observedGeneration)
@@ -159,12 +174,12 @@ public class GracefulPolicyStatus {
         && Objects.equals(matched, other.matched) && Objects.equals(applied, other.applied)
         && Objects.equals(pending, other.pending) && Objects.equals(skipped, other.skipped)
         && Objects.equals(audit, other.audit) && Objects.equals(conflicts, other.conflicts)
-        && Objects.equals(deployments, other.deployments);
+        && Objects.equals(deployments, other.deployments) && Objects.equals(drain, other.drain);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, conditions, hookAction, hookActionReason, hookActionMessage, matched, applied, pending, skipped, audit,
-        conflicts, deployments);
+        conflicts, deployments, drain);
   }
 }

@@ -26,6 +26,11 @@ public class PreStopSpec {
       + "distroless images). Auto (default): Sleep when the API server is >= 1.30, else Exec.")
   private String action;
 
+  @JsonPropertyDescription("How drain measurement (GRACEFUL_MEASURE_DRAIN) turns the measured drain into a "
+      + "recommended sleep: p99 + marginSeconds within [minSeconds, maxSeconds]. Mode Recommend reports it in "
+      + "status.drain.recommendedSleepSeconds; the sleep is not changed automatically.")
+  private SleepTuning tune;
+
   public PreStopSpec() {
   }
 
@@ -50,14 +55,22 @@ public class PreStopSpec {
     this.action = action;
   }
 
+  public SleepTuning getTune() {
+    return tune;
+  }
+
+  public void setTune(SleepTuning tune) {
+    this.tune = tune;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof PreStopSpec other && Objects.equals(sleepSeconds, other.sleepSeconds)
-        && Objects.equals(action, other.action);
+        && Objects.equals(action, other.action) && Objects.equals(tune, other.tune);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(sleepSeconds, action);
+    return Objects.hash(sleepSeconds, action, tune);
   }
 }

@@ -1,0 +1,161 @@
+package io.graceful.operator.core;
+
+import io.graceful.operator.api.v1alpha1.DrainStatus;
+import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
+import io.graceful.operator.api.v1alpha1.PolicyCondition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Adds what drain measurement found to a policy's status: {@code status.drain} and the condition
+ * {@value #SLEEP_SUFFICIENT}. Kept apart from {@link PolicyStatusCalculator} (which knows nothing of it) and combined
+ * by the status reconciler only while drain is measured. The numbers are rounded to a tenth of a second and change
+ * only when a sample enters or leaves the window, so an unchanged world computes an equal status.
+ */
+public final class DrainStatusCalculator {
+  public static final String SLEEP_SUFFICIENT = "SleepSufficient";
+  /** Reason of a listed workload whose pods' preStop hooks fail (kubelet Events FailedPreStopHook). */
+  public static final String HOOK_FAILING = "HookFailing";
+  /** Seconds added to the 99th percentile for the recommended sleep. */
+  public static final double MARGIN_SECONDS = 2.0;
+
+  private DrainStatusCalculator() {
+  }
+
+  /**
+   * @param status what {@link PolicyStatusCalculator} just computed (a fresh object): the drain part is filled in
+   *     and it is returned
+   * @param previous the status the policy has now, for the condition's lastTransitionTime
+   * @param now RFC 3339 time stamped on the condition when it flips
+   */
+  public static GracefulPolicyStatus withDrain(GracefulPolicyStatus status, PolicySnapshot policy,
+      DrainStatistics stats, Duration window, int minSamples, GracefulPolicyStatus previous, String now) {
+    PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
+    DrainStatus drain = new DrainStatus();
+    drain.setSamples(stats.samples());
+    drain.setP50Seconds(tenths(stats.p50Seconds()));
+    drain.setP99Seconds(tenths(stats.p99Seconds()));
+    drain.setMaxSeconds(tenths(stats.maxSeconds()));
+    drain.setUnsafeTerminations(stats.unsafeTerminations());
+    drain.setWindow(describe(window));
+    SleepSufficiency verdict;
+    if (validated.valid()) {
+      PolicySettings settings = validated.settings();
+      TuningChoice tuning = tuning(policy.spec().getPreStop() == null ? null : policy.spec().getPreStop().getTune(),
+          minSamples);
+      SleepRecommendation recommendation = SleepRecommendation.recommend(stats, tuning.tuning(),
+          settings.shutdownSeconds(), OptionalLong.empty());
+      recommendation.sleepSeconds().ifPresent(drain::setRecommendedSleepSeconds);
+      verdict = SleepSufficiency.evaluate(stats, settings.sleepSeconds(), minSamples);
+      if (recommendation.sleepSeconds().isPresent() && "False".equals(verdict.status())) {
+        verdict = new SleepSufficiency(verdict.status(), verdict.reason(), verdict.message() + "; recommended sleep "
+            + recommendation.sleepSeconds().getAsLong() + " s (" + recommendation.reason() + ": p99 + "
+            + (long) tuning.tuning().marginSeconds() + " s within [" + tuning.tuning().minSeconds() + ", "
+            + tuning.tuning().maxSeconds() + "])");
+      }
+      if (tuning.problem() != null) {
+        verdict = new SleepSufficiency(verdict.status(), verdict.reason(), verdict.message() + "; " + tuning.problem());
+      }
+    } else {
+      verdict = new SleepSufficiency("Unknown", "InvalidSpec", "the spec is invalid; no sleep to compare with");
+    }
+    List<PolicyCondition> previousConditions = previous == null || previous.getConditions() == null ? List.of()
+        : previous.getConditions();
+    String status1 = verdict.status();
+    String since = previousConditions.stream()
+        .filter(c -> SLEEP_SUFFICIENT.equals(c.getType()) && status1.equals(c.getStatus())
+            && c.getLastTransitionTime() != null)
+        .map(PolicyCondition::getLastTransitionTime).findFirst().orElse(now);
+    List<PolicyCondition> conditions = new ArrayList<>(status.getConditions());
+    conditions.removeIf(c -> SLEEP_SUFFICIENT.equals(c.getType()));
+    conditions.add(new PolicyCondition(SLEEP_SUFFICIENT, verdict.status(), verdict.reason(), verdict.message(),
+        policy.generation(), since));
+    status.setConditions(List.copyOf(conditions));
+    status.setDrain(drain);
+    return status;
+  }
+
+  /**
+   * Marks the policy's workloads whose pods' preStop hooks fail ({@link HookFailures}): their entry in
+   * {@code status.deployments} keeps its state but gets reason {@value #HOOK_FAILING} and the remedy (a plainly
+   * Applied workload is listed for it). The list stays sorted and bounded.
+   *
+   * @param policyId the policy's {@link PolicySnapshot#id()}
+   */
+  public static GracefulPolicyStatus withHookFailures(GracefulPolicyStatus status, String policyId,
+      List<WorkloadPlan> plans, java.util.Map<WorkloadRef, Integer> failures) {
+    if (failures.isEmpty()) {
+      return status;
+    }
+    List<io.graceful.operator.api.v1alpha1.GovernedDeployment> listed = new ArrayList<>(status.getDeployments());
+    for (WorkloadPlan plan : plans) {
+      Integer count = failures.get(plan.ref());
+      java.util.Optional<PolicyVerdict> verdict = plan.verdictFor(policyId);
+      if (count == null || verdict.isEmpty()
+          || verdict.get().state() == io.graceful.operator.api.v1alpha1.DeploymentState.Conflict
+          || verdict.get().state() == io.graceful.operator.api.v1alpha1.DeploymentState.Skipped) {
+        continue;
+      }
+      listed.removeIf(g -> g.getKind().equals(plan.ref().kind().name()) && g.getName().equals(plan.name()));
+      listed.add(new io.graceful.operator.api.v1alpha1.GovernedDeployment(plan.ref().kind().name(), plan.name(),
+          verdict.get().state(), HOOK_FAILING, HookFailures.message(plan.ref(), count)));
+    }
+    listed.sort(java.util.Comparator.comparing(io.graceful.operator.api.v1alpha1.GovernedDeployment::getKind)
+        .thenComparing(io.graceful.operator.api.v1alpha1.GovernedDeployment::getName));
+    status.setDeployments(listed.size() > PolicyStatusCalculator.MAX_LISTED
+        ? List.copyOf(listed.subList(0, PolicyStatusCalculator.MAX_LISTED)) : listed);
+    return status;
+  }
+
+  /** The tuning in use, and why the spec's was not used (null when it was). */
+  record TuningChoice(SleepRecommendation.Tuning tuning, String problem) {}
+
+  /**
+   * {@code spec.preStop.tune} as a {@link SleepRecommendation.Tuning}; defaults (margin 2 s, [1, 3600]) for what it
+   * omits. Values the CRD schema would refuse (a lenient server let them through) are reported, and the defaults
+   * used instead: bad input never stops the measurement.
+   */
+  static TuningChoice tuning(io.graceful.operator.api.v1alpha1.SleepTuning tune, int minSamples) {
+    long margin = (long) MARGIN_SECONDS;
+    long min = io.graceful.operator.api.v1alpha1.SleepTuning.DEFAULT_MIN_SECONDS;
+    long max = io.graceful.operator.api.v1alpha1.SleepTuning.DEFAULT_MAX_SECONDS;
+    if (tune == null) {
+      return new TuningChoice(new SleepRecommendation.Tuning(margin, min, max, minSamples), null);
+    }
+    long m = tune.getMarginSeconds() == null ? margin : tune.getMarginSeconds();
+    long lo = tune.getMinSeconds() == null ? min : tune.getMinSeconds();
+    long hi = tune.getMaxSeconds() == null ? max : tune.getMaxSeconds();
+    if (m < 0 || m > 600 || lo < 1 || hi > PolicySettings.MAX_SLEEP || lo > hi
+        || (tune.getMode() != null && !tune.getMode().equals("Recommend"))) {
+      return new TuningChoice(new SleepRecommendation.Tuning(margin, min, max, minSamples), "spec.preStop.tune is "
+          + "invalid (mode Recommend, marginSeconds 0..600, 1 <= minSeconds <= maxSeconds <= 3600; got mode "
+          + tune.getMode() + ", margin " + m + ", min " + lo + ", max " + hi + "): the defaults are used");
+    }
+    return new TuningChoice(new SleepRecommendation.Tuning(m, lo, hi, minSamples), null);
+  }
+
+  /** The condition turned False now (it was not False before): the moment for a Warning Event. */
+  public static boolean turnedInsufficient(GracefulPolicyStatus previous, GracefulPolicyStatus now) {
+    return "False".equals(statusOf(now)) && !"False".equals(statusOf(previous));
+  }
+
+  private static String statusOf(GracefulPolicyStatus s) {
+    if (s == null || s.getConditions() == null) {
+      return null;
+    }
+    return s.getConditions().stream().filter(c -> SLEEP_SUFFICIENT.equals(c.getType()))
+        .map(PolicyCondition::getStatus).findFirst().orElse(null);
+  }
+
+  static double tenths(double seconds) {
+    return Math.round(seconds * 10) / 10.0;
+  }
+
+  /** 24h, 90m: the window as people write it. */
+  static String describe(Duration window) {
+    long minutes = window.toMinutes();
+    return minutes % 60 == 0 ? minutes / 60 + "h" : minutes + "m";
+  }
+}

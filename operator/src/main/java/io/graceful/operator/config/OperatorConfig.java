@@ -80,7 +80,26 @@ public record OperatorConfig(
               + "have been unchanged this long, so policies applied together roll each Deployment out once; 0 = no wait."),
       new Setting("GRACEFUL_RETRY_MAX_DELAY_SECONDS", "300",
           "Failed reconciliations (refused writes, API errors) are retried forever, the delay doubling from 1 s up to "
-              + "this cap, with +-20% jitter."));
+              + "this cap, with +-20% jitter."),
+      // the admission webhook (AdmissionConfig reads these)
+      new Setting("GRACEFUL_ADMISSION_ENABLED", "false",
+          "Serve the admission webhook (HTTPS, every replica) that adds the policy's hook when a workload is created "
+              + "or updated, and keep its MutatingWebhookConfiguration (the Helm chart turns it on)."),
+      new Setting("GRACEFUL_ADMISSION_PORT", "9443", "HTTPS port of the admission webhook."),
+      new Setting("GRACEFUL_ADMISSION_WEBHOOK_NAME", "graceful-operator",
+          "Name of the MutatingWebhookConfiguration the operator writes."),
+      new Setting("GRACEFUL_ADMISSION_SERVICE", "graceful-operator-webhook",
+          "Service in front of the webhook (in the operator's namespace): the certificate's DNS names and the "
+              + "configuration's clientConfig.service."),
+      new Setting("GRACEFUL_ADMISSION_URL", "",
+          "URL the API server calls instead of the Service (an operator running outside the cluster); empty: the Service."),
+      new Setting("GRACEFUL_ADMISSION_CERT_DIR", "",
+          "Directory with tls.crt, tls.key (and ca.crt) from elsewhere (cert-manager), re-read when they change; "
+              + "empty: the operator creates its own CA and serving certificate."),
+      new Setting("GRACEFUL_ADMISSION_SECRET", "graceful-operator-webhook-tls",
+          "Secret (operator's namespace) holding the operator's own webhook CA and serving certificate, shared by the replicas."),
+      new Setting("GRACEFUL_ADMISSION_CERT_VALIDITY_HOURS", "8760",
+          "Validity of the serving certificate the operator creates; renewed when a third is left."));
 
   /** Defaults, as documented; what tests and the demo start from. */
   public static OperatorConfig defaults() {

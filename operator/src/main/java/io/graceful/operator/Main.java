@@ -97,7 +97,9 @@ public final class Main {
     HttpEndpoints endpoints;
     try {
       endpoints = serve(config, () -> liveProblem(running.get()),
-          () -> !STOPPING.get() && running.get() != null && running.get().isReady(), metrics);
+          () -> !STOPPING.get() && running.get() != null && running.get().isReady()
+              // with admission on, ready once the webhook serves from synced policy caches (the Service's endpoints)
+              && (!admission.enabled() || webhook.get() != null && webhook.get().synced()), metrics);
     } catch (StartFailedException e) {
       // no shutdown hook yet, nothing started: one line and the start-failure code
       LOG.error("start failed: {}; exiting with code {}", e.getMessage(), EXIT_START_FAILURE);

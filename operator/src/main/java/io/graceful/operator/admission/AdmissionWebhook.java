@@ -134,7 +134,7 @@ public final class AdmissionWebhook implements AutoCloseable {
    * Loads the current certificates into the server; on a CA change, writes the caBundle first. Called at start and
    * every minute.
    */
-  private synchronized void refreshCertificates() throws IOException, GeneralSecurityException {
+  synchronized void refreshCertificates() throws IOException, GeneralSecurityException {
     String caPem;
     String certPem;
     String keyPem;

@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperatio
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.graceful.operator.config.AdmissionConfig;
 import io.graceful.operator.core.WorkloadKind;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The MutatingWebhookConfiguration, written by the operator (server-side apply, field manager graceful-operator)
+ * The MutatingWebhookConfiguration, written by the operator (merge patch or create, field manager graceful-operator)
  * because only it knows the caBundle of the CA it created. Built so that the webhook cannot take the cluster down:
  * failurePolicy Ignore (an unreachable or slow webhook admits the request unchanged, the controller repairs it), a
  * short timeout, sideEffects None (dry runs are mutated too), and never the system namespaces nor the operator's
@@ -77,8 +80,33 @@ final class WebhookConfiguration {
     return rules;
   }
 
+  /**
+   * Writes the configuration whole: a merge patch (which replaces the webhooks list, all of it the operator's), or a
+   * create when it does not exist yet; a replica that loses the create race patches the winner's.
+   */
   static void apply(KubernetesClient client, MutatingWebhookConfiguration mwc) {
-    client.admissionRegistration().v1().mutatingWebhookConfigurations().resource(mwc)
-        .fieldManager("graceful-operator").forceConflicts().serverSideApply();
+    var configurations = client.admissionRegistration().v1().mutatingWebhookConfigurations();
+    String patch = client.getKubernetesSerialization().asJson(mwc);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        configurations.withName(mwc.getMetadata().getName()).patch(MERGE, patch);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404 || attempt > 0) {
+          throw e;
+        }
+      }
+      try {
+        configurations.resource(mwc).create();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+      }
+    }
   }
+
+  private static final PatchContext MERGE = new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
+      .withFieldManager("graceful-operator").build();
 }

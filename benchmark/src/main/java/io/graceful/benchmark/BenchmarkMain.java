@@ -20,6 +20,9 @@ import java.util.Map;
  * <br>
  * {@code java -jar benchmark/target/graceful-benchmark.jar jmh [JMH options]}: the JMH benchmark of the planning
  * core (default options {@code -f 1 -wi 5 -i 5 -w 3s -r 3s}).
+ * <br>
+ * {@code java -jar benchmark/target/graceful-benchmark.jar admission [--namespaces N --policies N --requests N
+ * --warmup N --concurrency N]}: the admission webhook's answer time ({@link AdmissionBenchmark}).
  */
 public final class BenchmarkMain {
   private BenchmarkMain() {
@@ -35,6 +38,14 @@ public final class BenchmarkMain {
       }
       org.openjdk.jmh.Main.main(rest);
       return;
+    }
+    if (!list.isEmpty() && list.get(0).equals("admission")) {
+      Map<String, String> opts = new HashMap<>();
+      for (int i = 1; i + 1 < list.size(); i += 2) {
+        opts.put(list.get(i).replaceFirst("^--", ""), list.get(i + 1));
+      }
+      AdmissionBenchmark.run(opts);
+      System.exit(0);
     }
     if (!list.isEmpty() && list.get(0).equals("scale")) {
       list = list.subList(1, list.size());

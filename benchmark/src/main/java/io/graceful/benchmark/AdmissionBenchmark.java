@@ -56,6 +56,8 @@ final class AdmissionBenchmark {
   }
 
   static void run(Map<String, String> opts) throws Exception {
+    // as Main sets it for the operator: TCP_NODELAY on the JDK HTTP server's connections
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     int namespaces = Integer.parseInt(opts.getOrDefault("namespaces", "1000"));
     int policies = Integer.parseInt(opts.getOrDefault("policies", "3"));
     int requests = Integer.parseInt(opts.getOrDefault("requests", "20000"));

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Born compliant (README "Admission"), on the real API server: the operator runs as a host process with the
- * webhook on, under the chart's ServiceAccount with the rights the chart grants when {@code admission.enabled}; the
- * API server calls it on 127.0.0.1 ({@code GRACEFUL_ADMISSION_URL}). A Deployment created under a policy is stored
+ * webhook on, under the chart's ServiceAccount with the objects and rights the chart adds with
+ * {@code admission.enabled} (the configuration pointed at 127.0.0.1 instead of the Service, since the operator runs on
+ * this host); it fills the Secret and the caBundle. A Deployment created under a policy is stored
  * with the hook (one ReplicaSet, no write by the operator); applying or replacing the original manifest again
  * changes nothing (no rollout, no write); with the webhook stopped, a create still succeeds and the controller
  * repairs it afterwards.
@@ -49,17 +50,21 @@ class AdmissionIT {
     k8s = cp.admin();
     install = OperatorInstall.ensure(cp);
     cp.freshNamespace(NS);
-    // the rights the chart grants with admission.enabled=true, given to the chart's ServiceAccount
-    String rbac = cp.helm("template", OperatorInstall.RELEASE, "helm/graceful-operator", "-n",
-        OperatorInstall.NAMESPACE, "--kube-version", "1.37.2", "--set", "admission.enabled=true", "--show-only",
-        "templates/webhook.yaml")
-        .orFail();
-    cp.kubectlStdin(rbac, "apply", "-f", "-").orFail();
+    // what the chart installs with admission.enabled=true (its webhook configuration, the empty Secret, the rights
+    // to read and update exactly those), given to the chart's ServiceAccount
     cp.kubectl("delete", "mutatingwebhookconfiguration", WEBHOOK, "--ignore-not-found").orFail();
     cp.kubectl("delete", "secret", "-n", OperatorInstall.NAMESPACE, SECRET, "--ignore-not-found").orFail();
+    String rendered = cp.helm("template", OperatorInstall.RELEASE, "helm/graceful-operator", "-n",
+        OperatorInstall.NAMESPACE, "--kube-version", "1.37.2", "--set", "admission.enabled=true", "--show-only",
+        "templates/webhook.yaml").orFail();
+    cp.kubectlStdin(rendered, "apply", "-f", "-").orFail();
     try (ServerSocket s = new ServerSocket(0)) {
       webhookPort = s.getLocalPort();
     }
+    // the operator runs on this host, not behind the Service: the API server calls it on 127.0.0.1
+    cp.kubectl("patch", "mutatingwebhookconfiguration", WEBHOOK, "--type=json", "-p",
+        "[{\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:"
+            + webhookPort + "/mutate\"}}]").orFail();
     operator = startOperator("admission");
     cp.kubectlStdin(Manifests.policy(NS, "web", 5, 30), "apply", "-f", "-").orFail();
     // the webhook's own policy cache sees the policy
@@ -105,7 +110,8 @@ class AdmissionIT {
       assertThat(w.getFailurePolicy()).isEqualTo("Ignore");
       assertThat(w.getSideEffects()).isEqualTo("None");
       assertThat(w.getTimeoutSeconds()).isLessThanOrEqualTo(5);
-      assertThat(w.getClientConfig().getCaBundle()).isNotEmpty();
+      assertThat(w.getClientConfig().getCaBundle()).as("the operator's CA, added to the chart's configuration")
+          .isNotEmpty();
       assertThat(w.getNamespaceSelector().getMatchExpressions().get(0).getValues())
           .contains("kube-system", OperatorInstall.NAMESPACE);
     });

@@ -21,8 +21,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The MutatingWebhookConfiguration, written by the operator (merge patch or create, field manager graceful-operator)
- * because only it knows the caBundle of the CA it created. Built so that the webhook cannot take the cluster down:
+ * The MutatingWebhookConfiguration. The chart renders it (without caBundle); the operator creates it only when it is
+ * missing (an operator run outside the chart), and otherwise writes only the caBundle of the CA it created. Built
+ * so that the webhook cannot take the cluster down:
  * failurePolicy Ignore (an unreachable or slow webhook admits the request unchanged, the controller repairs it), a
  * short timeout, sideEffects None (dry runs are mutated too), and never the system namespaces nor the operator's
  * own. Opt-out is an annotation, which selectors cannot see: opted-out workloads reach the webhook and pass
@@ -81,32 +82,57 @@ final class WebhookConfiguration {
   }
 
   /**
-   * Writes the configuration whole: a merge patch (which replaces the webhooks list, all of it the operator's), or a
-   * create when it does not exist yet; a replica that loses the create race patches the winner's.
+   * Creates the configuration when it does not exist (an operator run outside the chart); when it exists (the chart
+   * renders it, or another replica created it), sets only the caBundle of the operator's webhook, so the chart keeps
+   * owning the rest and the operator needs no right to create webhook configurations.
    */
   static void apply(KubernetesClient client, MutatingWebhookConfiguration mwc) {
     var configurations = client.admissionRegistration().v1().mutatingWebhookConfigurations();
-    String patch = client.getKubernetesSerialization().asJson(mwc);
-    for (int attempt = 0; ; attempt++) {
-      try {
-        configurations.withName(mwc.getMetadata().getName()).patch(MERGE, patch);
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 404 || attempt > 0) {
-          throw e;
+    String caBundle = mwc.getWebhooks().get(0).getClientConfig().getCaBundle();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      MutatingWebhookConfiguration existing = configurations.withName(mwc.getMetadata().getName()).get();
+      if (existing == null) {
+        try {
+          configurations.resource(mwc).create();
+          return;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            throw e;
+          }
+          continue;
         }
       }
+      List<io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook> hooks = existing.getWebhooks();
+      int index = -1;
+      for (int i = 0; hooks != null && i < hooks.size(); i++) {
+        if (WEBHOOK.equals(hooks.get(i).getName())) {
+          index = i;
+        }
+      }
+      if (index < 0) {
+        throw new IllegalStateException("MutatingWebhookConfiguration " + mwc.getMetadata().getName()
+            + " has no webhook named " + WEBHOOK + " to give the CA to");
+      }
+      if (caBundle.equals(hooks.get(index).getClientConfig().getCaBundle())) {
+        return;
+      }
+      // the test pins the index to the webhook's name: a concurrent reorder fails the patch (422) instead
+      String path = "/webhooks/" + index;
+      String patch = "[{\"op\":\"test\",\"path\":\"" + path + "/name\",\"value\":\"" + WEBHOOK + "\"},"
+          + "{\"op\":\"add\",\"path\":\"" + path + "/clientConfig/caBundle\",\"value\":\"" + caBundle + "\"}]";
       try {
-        configurations.resource(mwc).create();
+        configurations.withName(mwc.getMetadata().getName()).patch(JSON_PATCH, patch);
         return;
       } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
+        if (e.getCode() != 422 && e.getCode() != 409) {
           throw e;
         }
       }
     }
+    throw new IllegalStateException("could not write the caBundle of MutatingWebhookConfiguration "
+        + mwc.getMetadata().getName() + " after 3 attempts");
   }
 
-  private static final PatchContext MERGE = new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
+  private static final PatchContext JSON_PATCH = new PatchContext.Builder().withPatchType(PatchType.JSON)
       .withFieldManager("graceful-operator").build();
 }

@@ -203,6 +203,25 @@ class AdmissionWebhookTest {
   }
 
   @Test
+  void aConfigurationTheChartMadeGetsOnlyTheCaBundle() {
+    AdmissionConfig chart = new AdmissionConfig(true, 0, "chart-made", "graceful-webhook", "", "",
+        "graceful-webhook-tls", Duration.ofHours(24), NS);
+    MutatingWebhookConfiguration made = WebhookConfiguration.build(chart, Set.of(), "unused");
+    made.getWebhooks().get(0).getClientConfig().setCaBundle(null);
+    made.getWebhooks().get(0).setTimeoutSeconds(5);
+    client.resource(made).create();
+
+    WebhookConfiguration.apply(client, WebhookConfiguration.build(chart, Set.of(), "CA PEM"));
+
+    MutatingWebhookConfiguration after = client.admissionRegistration().v1().mutatingWebhookConfigurations()
+        .withName("chart-made").get();
+    assertThat(after.getWebhooks().get(0).getClientConfig().getCaBundle())
+        .isEqualTo(Base64.getEncoder().encodeToString("CA PEM".getBytes(StandardCharsets.UTF_8)));
+    assertThat(after.getWebhooks().get(0).getClientConfig().getService().getName()).isEqualTo("graceful-webhook");
+    assertThat(after.getWebhooks().get(0).getTimeoutSeconds()).as("the rest is the chart's").isEqualTo(5);
+  }
+
+  @Test
   void aCertificateWithAThirdOfItsValidityLeftIsDue() {
     WebhookCertificates.Pem pem = WebhookCertificates.create(List.of("svc.ns.svc"), Duration.ofHours(30),
         Instant.parse("2030-01-01T00:00:00Z"));

@@ -152,9 +152,10 @@ public final class AdmissionWebhook implements AutoCloseable {
     }
     if (!caPem.isEmpty() && !caPem.equals(caBundle)) {
       // the new CA is trusted before a certificate it signed is served
-      WebhookConfiguration.apply(client, WebhookConfiguration.build(config, watchNamespaces, caPem));
+      boolean written = WebhookConfiguration.apply(client, WebhookConfiguration.build(config, watchNamespaces, caPem));
       caBundle = caPem;
-      LOG.info("wrote MutatingWebhookConfiguration {} (caBundle updated)", config.webhookName());
+      LOG.info(written ? "wrote the CA to MutatingWebhookConfiguration {}"
+          : "MutatingWebhookConfiguration {} already trusts the CA", config.webhookName());
     }
     if (!certPem.equals(servedCert)) {
       key.set(WebhookCertificates.privateKey(keyPem), WebhookCertificates.certificates(certPem));

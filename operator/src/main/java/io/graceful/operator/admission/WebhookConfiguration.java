@@ -86,7 +86,8 @@ final class WebhookConfiguration {
    * renders it, or another replica created it), sets only the caBundle of the operator's webhook, so the chart keeps
    * owning the rest and the operator needs no right to create webhook configurations.
    */
-  static void apply(KubernetesClient client, MutatingWebhookConfiguration mwc) {
+  /** @return whether anything was written (false: the caBundle was already this CA) */
+  static boolean apply(KubernetesClient client, MutatingWebhookConfiguration mwc) {
     var configurations = client.admissionRegistration().v1().mutatingWebhookConfigurations();
     String caBundle = mwc.getWebhooks().get(0).getClientConfig().getCaBundle();
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -94,7 +95,7 @@ final class WebhookConfiguration {
       if (existing == null) {
         try {
           configurations.resource(mwc).create();
-          return;
+          return true;
         } catch (KubernetesClientException e) {
           if (e.getCode() != 409) {
             throw e;
@@ -114,7 +115,7 @@ final class WebhookConfiguration {
             + " has no webhook named " + WEBHOOK + " to give the CA to");
       }
       if (caBundle.equals(hooks.get(index).getClientConfig().getCaBundle())) {
-        return;
+        return false;
       }
       // the test pins the index to the webhook's name: a concurrent reorder fails the patch (422) instead
       String path = "/webhooks/" + index;
@@ -122,7 +123,7 @@ final class WebhookConfiguration {
           + "{\"op\":\"add\",\"path\":\"" + path + "/clientConfig/caBundle\",\"value\":\"" + caBundle + "\"}]";
       try {
         configurations.withName(mwc.getMetadata().getName()).patch(JSON_PATCH, patch);
-        return;
+        return true;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 422 && e.getCode() != 409) {
           throw e;

@@ -53,15 +53,19 @@ final class WebhookSecret {
           return pem;
         }
         WebhookCertificates.Pem pem = fromSecret(secret);
+        String what;
         if (pem == null) {
+          // the chart's empty Secret (or one missing a key): a new CA
           pem = WebhookCertificates.create(dnsNames(), config.certValidity(), now);
+          what = "created the webhook CA and serving certificate";
         } else if (WebhookCertificates.due(pem.tlsCert(), now)) {
           pem = WebhookCertificates.serving(pem.caCert(), pem.caKey(), dnsNames(), config.certValidity(), now);
+          what = "renewed the webhook serving certificate (same CA)";
         } else {
           return pem;
         }
         client.secrets().inNamespace(config.namespace()).resource(toSecret(secret, pem)).update();
-        LOG.info("renewed the webhook serving certificate in Secret {}/{}", config.namespace(), config.secretName());
+        LOG.info("{} in Secret {}/{}", what, config.namespace(), config.secretName());
         return pem;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) {

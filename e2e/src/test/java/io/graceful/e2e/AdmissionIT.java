@@ -43,6 +43,8 @@ class AdmissionIT {
   private OperatorInstall install;
   private OperatorProcess operator;
   private int webhookPort;
+  /** What this test added to the chart's install, removed again afterwards (other tests check the install). */
+  private String chartObjects;
 
   @BeforeAll
   void start() throws IOException {
@@ -58,6 +60,7 @@ class AdmissionIT {
         OperatorInstall.NAMESPACE, "--kube-version", "1.37.2", "--set", "admission.enabled=true", "--show-only",
         "templates/webhook.yaml").orFail();
     cp.kubectlStdin(rendered, "apply", "-f", "-").orFail();
+    chartObjects = rendered;
     try (ServerSocket s = new ServerSocket(0)) {
       webhookPort = s.getLocalPort();
     }
@@ -90,7 +93,9 @@ class AdmissionIT {
     if (operator != null) {
       operator.close();
     }
-    cp.kubectl("delete", "mutatingwebhookconfiguration", WEBHOOK, "--ignore-not-found");
+    if (chartObjects != null) {
+      cp.kubectlStdin(chartObjects, "delete", "--ignore-not-found", "-f", "-");
+    }
   }
 
   private List<AuditLog.Request> operatorWrites(int mark, String name) {

@@ -23,6 +23,8 @@ import java.util.Map;
  * <br>
  * {@code java -jar benchmark/target/graceful-benchmark.jar drain [--workloads 10000 --pods 3 --namespaces 1000
  * --rounds 1]}: drain measurement's state under pod churn ({@link DrainBenchmark}).
+ * {@code java -jar benchmark/target/graceful-benchmark.jar admission [--namespaces N --policies N --requests N
+ * --warmup N --concurrency N]}: the admission webhook's answer time ({@link AdmissionBenchmark}).
  */
 public final class BenchmarkMain {
   private BenchmarkMain() {
@@ -46,6 +48,14 @@ public final class BenchmarkMain {
       }
       DrainBenchmark.run(drainOpts);
       return;
+    }
+    if (!list.isEmpty() && list.get(0).equals("admission")) {
+      Map<String, String> opts = new HashMap<>();
+      for (int i = 1; i + 1 < list.size(); i += 2) {
+        opts.put(list.get(i).replaceFirst("^--", ""), list.get(i + 1));
+      }
+      AdmissionBenchmark.run(opts);
+      System.exit(0);
     }
     if (!list.isEmpty() && list.get(0).equals("scale")) {
       list = list.subList(1, list.size());

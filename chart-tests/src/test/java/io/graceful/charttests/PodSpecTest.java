@@ -36,7 +36,10 @@ class PodSpecTest {
       "GRACEFUL_LOG_LEVEL", "GRACEFUL_LOG_FORMAT", "GRACEFUL_MAX_CONCURRENT_ROLLOUTS",
       "GRACEFUL_MAX_CONCURRENT_ROLLOUTS_PER_NAMESPACE", "GRACEFUL_ROLLOUT_FAILURE_THRESHOLD",
       "GRACEFUL_POLICY_SETTLE_SECONDS", "GRACEFUL_RETRY_MAX_DELAY_SECONDS", "GRACEFUL_MEASURE_DRAIN",
-      "GRACEFUL_DRAIN_WINDOW_MINUTES", "GRACEFUL_DRAIN_MIN_SAMPLES", "JAVA_TOOL_OPTIONS");
+      "GRACEFUL_DRAIN_WINDOW_MINUTES", "GRACEFUL_DRAIN_MIN_SAMPLES", "JAVA_TOOL_OPTIONS",
+      "GRACEFUL_ADMISSION_ENABLED", "GRACEFUL_ADMISSION_PORT", "GRACEFUL_ADMISSION_WEBHOOK_NAME",
+      "GRACEFUL_ADMISSION_SERVICE", "GRACEFUL_ADMISSION_URL", "GRACEFUL_ADMISSION_CERT_DIR",
+      "GRACEFUL_ADMISSION_SECRET", "GRACEFUL_ADMISSION_CERT_VALIDITY_HOURS");
 
   /** {@code new Setting("GRACEFUL_X", "default", ...)} in OperatorConfig.SETTINGS. */
   private static final Pattern SETTING = Pattern.compile("new Setting\\(\"(GRACEFUL_[A-Z_]+)\",\\s*\"([^\"]*)\"");
@@ -165,6 +168,14 @@ class PodSpecTest {
         entry("GRACEFUL_MEASURE_DRAIN", "false"),
         entry("GRACEFUL_DRAIN_WINDOW_MINUTES", "1440"),
         entry("GRACEFUL_DRAIN_MIN_SAMPLES", "10"),
+        entry("GRACEFUL_ADMISSION_ENABLED", "false"),
+        entry("GRACEFUL_ADMISSION_PORT", "9443"),
+        entry("GRACEFUL_ADMISSION_WEBHOOK_NAME", Chart.FULLNAME + "." + Chart.NAMESPACE),
+        entry("GRACEFUL_ADMISSION_SERVICE", Chart.FULLNAME + "-webhook"),
+        entry("GRACEFUL_ADMISSION_URL", ""),
+        entry("GRACEFUL_ADMISSION_CERT_DIR", ""),
+        entry("GRACEFUL_ADMISSION_SECRET", Chart.FULLNAME + "-webhook-tls"),
+        entry("GRACEFUL_ADMISSION_CERT_VALIDITY_HOURS", "8760"),
         entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"));
     Container c = container(r);
     assertThat(c.getEnv()).filteredOn(e -> e.getName().startsWith("POD_")).allSatisfy(e ->

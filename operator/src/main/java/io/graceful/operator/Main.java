@@ -2,10 +2,14 @@ package io.graceful.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.graceful.operator.admission.AdmissionWebhook;
+import io.graceful.operator.config.AdmissionConfig;
 import io.graceful.operator.config.InvalidConfigException;
 import io.graceful.operator.config.OperatorConfig;
 import io.graceful.operator.controller.DecisionListener;
 import io.graceful.operator.controller.GracefulPolicyReconciler;
+import io.graceful.operator.core.PlanningContext;
+import io.graceful.operator.runtime.AdmissionMetrics;
 import io.graceful.operator.runtime.HttpEndpoints;
 import io.graceful.operator.runtime.LoggingSetup;
 import io.graceful.operator.runtime.OperatorMetrics;
@@ -69,21 +73,36 @@ public final class Main {
       System.exit(EXIT_INVALID_CONFIG);
       return;
     }
+    AdmissionConfig admission;
+    try {
+      admission = AdmissionConfig.fromEnvironment(System.getenv());
+    } catch (InvalidConfigException e) {
+      System.err.println("graceful-operator: " + e.getMessage());
+      System.exit(EXIT_INVALID_CONFIG);
+      return;
+    }
     LoggingSetup.apply(config);
     LOG.info("{} starting", BuildInfo.line());
     config.describe().forEach((k, v) -> LOG.info("config {} = {}", k, v));
+    admission.describe().forEach((k, v) -> LOG.info("config {} = {}", k, v));
+    // the JDK HTTP server writes a response's headers and body separately: without TCP_NODELAY, Nagle's algorithm and
+    // the client's delayed ACK add ~40 ms to each admission answer (read once, before the first server is created)
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     // created before start-up, so that /metrics answers (graceful_build_info, graceful_leader 0) while it runs
     OperatorMetrics metrics = new OperatorMetrics();
 
     AtomicReference<KubernetesClient> client = new AtomicReference<>();
     AtomicReference<GracefulOperator> running = new AtomicReference<>();
+    AtomicReference<AdmissionWebhook> webhook = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // endpoints and the SIGTERM hook come first: informer sync can take a while on a large cluster, and the
     // kubelet probes (and may stop) the pod meanwhile. Starting counts as alive: it is bounded by the start timeout.
     HttpEndpoints endpoints;
     try {
       endpoints = serve(config, () -> liveProblem(running.get()),
-          () -> !STOPPING.get() && running.get() != null && running.get().isReady(), metrics);
+          () -> !STOPPING.get() && running.get() != null && running.get().isReady()
+              // with admission on, ready once the webhook serves from synced policy caches (the Service's endpoints)
+              && (!admission.enabled() || webhook.get() != null && webhook.get().synced()), metrics);
     } catch (StartFailedException e) {
       // no shutdown hook yet, nothing started: one line and the start-failure code
       LOG.error("start failed: {}; exiting with code {}", e.getMessage(), EXIT_START_FAILURE);
@@ -97,6 +116,10 @@ public final class Main {
       if (code == 0) {
         LOG.info("SIGTERM: finishing in-flight work (at most {}s), then exiting",
             config.shutdownTimeout().toSeconds());
+      }
+      AdmissionWebhook admitting = webhook.get();
+      if (admitting != null) {
+        admitting.close();
       }
       GracefulOperator operator = running.get();
       if (operator != null) {
@@ -125,6 +148,17 @@ public final class Main {
       running.set(startWithin(client.get(), config, metrics));
     } catch (StartFailedException e) {
       fail(EXIT_START_FAILURE, "start failed: " + e.getMessage());
+    }
+    if (admission.enabled()) {
+      // every replica serves admission, leader or not: the webhook has its own policy informers
+      GracefulOperator operator = running.get();
+      try {
+        webhook.set(AdmissionWebhook.start(client.get(), admission, config.watchNamespaces(),
+            () -> new PlanningContext(operator.nativeSleep(), config.maxReapplies(), java.time.Instant.now()),
+            new AdmissionMetrics(metrics.registry())));
+      } catch (RuntimeException e) {
+        fail(EXIT_START_FAILURE, "start failed: admission webhook: " + Preflight.rootCause(e));
+      }
     }
     stopped.await();
   }

@@ -104,7 +104,26 @@ public record OperatorConfig(
       new Setting("GRACEFUL_DRAIN_WINDOW_MINUTES", "1440",
           "Drain samples older than this are forgotten; status.drain describes this window."),
       new Setting("GRACEFUL_DRAIN_MIN_SAMPLES", "10",
-          "Drain samples a policy needs before SleepSufficient is True or False and a sleep is recommended."));
+          "Drain samples a policy needs before SleepSufficient is True or False and a sleep is recommended."),
+      // the admission webhook (AdmissionConfig reads these)
+      new Setting("GRACEFUL_ADMISSION_ENABLED", "false",
+          "Serve the admission webhook (HTTPS, every replica) that adds the policy's hook when a workload is created "
+              + "or updated, and keep its MutatingWebhookConfiguration (the Helm chart turns it on)."),
+      new Setting("GRACEFUL_ADMISSION_PORT", "9443", "HTTPS port of the admission webhook."),
+      new Setting("GRACEFUL_ADMISSION_WEBHOOK_NAME", "graceful-operator",
+          "Name of the MutatingWebhookConfiguration the operator writes."),
+      new Setting("GRACEFUL_ADMISSION_SERVICE", "graceful-operator-webhook",
+          "Service in front of the webhook (in the operator's namespace): the certificate's DNS names and the "
+              + "configuration's clientConfig.service."),
+      new Setting("GRACEFUL_ADMISSION_URL", "",
+          "URL the API server calls instead of the Service (an operator running outside the cluster); empty: the Service."),
+      new Setting("GRACEFUL_ADMISSION_CERT_DIR", "",
+          "Directory with tls.crt, tls.key (and ca.crt) from elsewhere (cert-manager), re-read when they change; "
+              + "empty: the operator creates its own CA and serving certificate."),
+      new Setting("GRACEFUL_ADMISSION_SECRET", "graceful-operator-webhook-tls",
+          "Secret (operator's namespace) holding the operator's own webhook CA and serving certificate, shared by the replicas."),
+      new Setting("GRACEFUL_ADMISSION_CERT_VALIDITY_HOURS", "8760",
+          "Validity of the serving certificate the operator creates; renewed when a third is left."));
 
   /** Defaults, as documented; what tests and the demo start from. */
   public static OperatorConfig defaults() {

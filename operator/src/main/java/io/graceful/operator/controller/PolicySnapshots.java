@@ -4,11 +4,11 @@ import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.core.PolicySnapshot;
 
 /** Converts a cached custom resource into the core's view of it. */
-final class PolicySnapshots {
+public final class PolicySnapshots {
   private PolicySnapshots() {
   }
 
-  static PolicySnapshot of(GracefulPolicy policy) {
+  public static PolicySnapshot of(GracefulPolicy policy) {
     Long generation = policy.getMetadata().getGeneration();
     return new PolicySnapshot(policy.getMetadata().getNamespace(), policy.getMetadata().getName(),
         policy.getMetadata().getCreationTimestamp(), generation == null ? 0 : generation, policy.getSpec());

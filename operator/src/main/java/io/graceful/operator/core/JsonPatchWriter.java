@@ -60,7 +60,7 @@ public final class JsonPatchWriter {
     return ops;
   }
 
-  private static void annotationOps(ArrayNode ops, Map<String, String> current, Map<String, String> desired) {
+  static void annotationOps(ArrayNode ops, Map<String, String> current, Map<String, String> desired) {
     if (current == null || current.isEmpty() && !desired.isEmpty()) {
       if (!desired.isEmpty()) {
         ObjectNode all = JSON.createObjectNode();

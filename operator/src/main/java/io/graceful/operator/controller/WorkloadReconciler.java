@@ -144,6 +144,9 @@ public abstract class WorkloadReconciler<T extends HasMetadata> implements Recon
               kind.type())
           .withName("cluster-policies-for-" + kind.kind().plural())
           .withNamespacesInheritedFromController()
+          // spec changes only: each status write would otherwise re-plan every workload it covers, cluster-wide
+          .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
+              before.getMetadata().getGeneration()))
           .withSecondaryToPrimaryMapper(policy -> {
             boolean deleted = clusterPolicies.get(ResourceID.fromResource(policy)).isEmpty();
             settling.seenCluster(policy.getMetadata().getUid(), policy.getMetadata().getGeneration(), deleted,

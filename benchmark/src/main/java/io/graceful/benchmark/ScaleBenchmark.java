@@ -623,7 +623,7 @@ final class ScaleBenchmark {
       }
       if (workload.mixed()) {
         p("The mix includes the ClusterGracefulPolicy " + Workload.PLATFORM + " over every namespace; it governs the "
-            + "namespaces without a standard policy (n % 4 == 1), the namespaced policies override it elsewhere.");
+            + "namespaces without a standard policy (index mod 4 = 1), the namespaced policies override it elsewhere.");
       }
       if (namespaces * perNamespace != 10_000) {
         p("Note: this run is not at the issue's size (10,000 Deployments); the heap and time targets are stated "

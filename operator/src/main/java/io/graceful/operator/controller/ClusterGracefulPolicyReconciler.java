@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
-import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import io.graceful.operator.core.GracefulAnnotations;
 import io.graceful.operator.core.NamespaceView;
 import io.graceful.operator.core.PlanningContext;
@@ -120,7 +119,7 @@ public class ClusterGracefulPolicyReconciler implements Reconciler<ClusterGracef
           facts.nativeSleep(), time, budget.holdsFor(me.ref()), failures.of(me.ref()), workloads.unavailable());
       LOG.debug("status over {} workloads: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
-      reportValidity(policy, status);
+      PolicyWarnings.report(events, policy, status);
       listener.computed(me.ref(), status);
       listener.counted(me.ref(), PolicyStatusCalculator.countsByKind(me, plans));
       if (!status.equals(policy.getStatus()) && !status.equals(lastWritten.get(policy.getMetadata().getUid()))) {
@@ -168,20 +167,6 @@ public class ClusterGracefulPolicyReconciler implements Reconciler<ClusterGracef
       return p;
     });
     lastWritten.put(policy.getMetadata().getUid(), status);
-  }
-
-  private void reportValidity(ClusterGracefulPolicy policy, GracefulPolicyStatus status) {
-    status.getConditions().stream()
-        .filter(c -> PolicyStatusCalculator.ROLLOUTS_HALTED.equals(c.getType()) && "True".equals(c.getStatus()))
-        .map(PolicyCondition::getMessage)
-        .findFirst()
-        .ifPresent(message -> events.decided(policy, "Warning", "RolloutsHalted", message));
-    status.getConditions().stream()
-        .filter(c -> PolicyStatusCalculator.VALID.equals(c.getType()) && "False".equals(c.getStatus()))
-        .map(PolicyCondition::getMessage)
-        .findFirst()
-        .ifPresent(problems -> events.decided(policy, "Warning", "InvalidSpec",
-            "the policy is invalid and changes nothing: " + problems));
   }
 
   /** Every cached cluster policy, as planning sees them (empty before the controller starts). */

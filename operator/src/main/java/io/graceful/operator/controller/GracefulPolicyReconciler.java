@@ -2,7 +2,6 @@ package io.graceful.operator.controller;
 
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
-import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.core.PolicyRef;
 import io.graceful.operator.core.PolicySnapshot;
@@ -134,7 +133,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       }
       LOG.debug("status over {} workloads: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
-      reportValidity(policy, status);
+      PolicyWarnings.report(events, policy, status);
       listener.computed(policy, status);
       listener.counted(policy, PolicyStatusCalculator.countsByKind(PolicySnapshots.of(policy), plans));
       if (!status.equals(policy.getStatus()) && !status.equals(lastWritten.get(policy.getMetadata().getUid()))) {
@@ -165,20 +164,6 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       return p;
     });
     lastWritten.put(policy.getMetadata().getUid(), status);
-  }
-
-  private void reportValidity(GracefulPolicy policy, GracefulPolicyStatus status) {
-    status.getConditions().stream()
-        .filter(c -> PolicyStatusCalculator.ROLLOUTS_HALTED.equals(c.getType()) && "True".equals(c.getStatus()))
-        .map(PolicyCondition::getMessage)
-        .findFirst()
-        .ifPresent(message -> events.decided(policy, "Warning", "RolloutsHalted", message));
-    status.getConditions().stream()
-        .filter(c -> PolicyStatusCalculator.VALID.equals(c.getType()) && "False".equals(c.getStatus()))
-        .map(PolicyCondition::getMessage)
-        .findFirst()
-        .ifPresent(problems -> events.decided(policy, "Warning", "InvalidSpec",
-            "the policy is invalid and changes nothing: " + problems));
   }
 
   /** A Warning Event on the policy when SleepSufficient turns False, with the numbers. */

@@ -120,13 +120,19 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
           budget.holdsFor(namespace, policy.getMetadata().getName()),
           failures.of(namespace, policy.getMetadata().getName()), workloads.unavailable());
       DrainSamples drain = drainSamples;
+      // the status this operator wrote last is the newest (it is the only writer); the cache may lag behind it, and
+      // the tuned sleep and its pacing must continue from the newest
+      GracefulPolicyStatus previous = lastWritten.getOrDefault(policy.getMetadata().getUid(), policy.getStatus());
+      java.util.Optional<java.time.Duration> tuneWaits = java.util.Optional.empty();
       if (drain != null) {
         PolicySnapshot self = PolicySnapshots.of(policy);
-        status = io.graceful.operator.core.DrainStatusCalculator.withDrain(status, self,
-            drain.statistics(self.ref(), Instant.now(clock)), drain.window(), drainMinSamples, policy.getStatus(),
-            time);
+        io.graceful.operator.core.DrainStatistics stats = drain.statistics(self.ref(), Instant.now(clock));
+        status = io.graceful.operator.core.DrainStatusCalculator.withDrain(status, self, stats, drain.window(),
+            drainMinSamples, previous, time);
         status = io.graceful.operator.core.DrainStatusCalculator.withHookFailures(status, self.id(), plans,
             hookFailures.get());
+        tuneWaits = io.graceful.operator.core.DrainStatusCalculator.tuneWaits(self, status, drain.window(),
+            Instant.now(clock));
       }
       LOG.debug("status over {} workloads: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
@@ -139,9 +145,11 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
               .asJson(policy.getStatus()), context.getClient().getKubernetesSerialization().asJson(status));
         }
         writeStatus(context, policy, status);
-        reportDrain(policy, status);
+        reportDrain(policy, previous, status);
       }
-      return UpdateControl.noUpdate();
+      // a tuning the window holds back happens when the window has passed, even if no sample arrives then
+      return tuneWaits.map(d -> UpdateControl.<GracefulPolicy>noUpdate().rescheduleAfter(d.plusSeconds(1)))
+          .orElseGet(UpdateControl::noUpdate);
     }
   }
 
@@ -177,10 +185,21 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
             "the policy is invalid and changes nothing: " + problems));
   }
 
-  /** A Warning Event on the policy when SleepSufficient turns False, with the numbers. */
-  private void reportDrain(GracefulPolicy policy, GracefulPolicyStatus status) {
-    if (drainSamples != null
-        && io.graceful.operator.core.DrainStatusCalculator.turnedInsufficient(policy.getStatus(), status)) {
+  /**
+   * A Warning Event on the policy when SleepSufficient turns False, with the numbers; a Normal Event SleepTuned when
+   * tune mode Auto changed the effective sleep.
+   */
+  private void reportDrain(GracefulPolicy policy, GracefulPolicyStatus previous, GracefulPolicyStatus status) {
+    if (drainSamples == null) {
+      return;
+    }
+    long specSleep = policy.getSpec() == null || policy.getSpec().getPreStop() == null
+        || policy.getSpec().getPreStop().getSleepSeconds() == null ? 0
+        : policy.getSpec().getPreStop().getSleepSeconds();
+    io.graceful.operator.core.SleepAutoTuner.change(previous == null ? null : previous.getDrain(), status.getDrain(),
+        specSleep).ifPresent(message -> events.decided(policy, "Normal",
+            io.graceful.operator.core.SleepAutoTuner.SLEEP_TUNED, message));
+    if (io.graceful.operator.core.DrainStatusCalculator.turnedInsufficient(previous, status)) {
       status.getConditions().stream()
           .filter(c -> io.graceful.operator.core.DrainStatusCalculator.SLEEP_SUFFICIENT.equals(c.getType()))
           .findFirst()

@@ -27,8 +27,10 @@ public final class DrainStatusCalculator {
   /**
    * @param status what {@link PolicyStatusCalculator} just computed (a fresh object): the drain part is filled in
    *     and it is returned
-   * @param previous the status the policy has now, for the condition's lastTransitionTime
-   * @param now RFC 3339 time stamped on the condition when it flips
+   * @param previous the status the policy has now, for the condition's lastTransitionTime and the tuned sleep
+   *     ({@link SleepAutoTuner}: with tune mode Auto the effective sleep follows the recommendation)
+   * @param now RFC 3339 time stamped on the condition when it flips, and on status.drain.lastTunedTime when the
+   *     tuned sleep changes
    */
   public static GracefulPolicyStatus withDrain(GracefulPolicyStatus status, PolicySnapshot policy,
       DrainStatistics stats, Duration window, int minSamples, GracefulPolicyStatus previous, String now) {
@@ -48,7 +50,15 @@ public final class DrainStatusCalculator {
       SleepRecommendation recommendation = SleepRecommendation.recommend(stats, tuning.tuning(),
           settings.shutdownSeconds(), OptionalLong.empty());
       recommendation.sleepSeconds().ifPresent(drain::setRecommendedSleepSeconds);
-      verdict = SleepSufficiency.evaluate(stats, settings.sleepSeconds(), minSamples);
+      // an invalid tune (reported below) never tunes: its bounds are not the user's
+      SleepAutoTuner.Tuned tuned = SleepAutoTuner.tunes(policy.spec()) && tuning.problem() == null
+          ? SleepAutoTuner.decide(true, previous == null ? null : previous.getDrain(), settings.sleepSeconds(),
+              recommendation, window, java.time.Instant.parse(now))
+          : SleepAutoTuner.Tuned.NONE;
+      drain.setTunedSleepSeconds(tuned.tunedSleepSeconds());
+      drain.setLastTunedTime(tuned.lastTunedTime());
+      long effective = tuned.tunedSleepSeconds() != null ? tuned.tunedSleepSeconds() : settings.sleepSeconds();
+      verdict = SleepSufficiency.evaluate(stats, effective, minSamples);
       if (recommendation.sleepSeconds().isPresent() && "False".equals(verdict.status())) {
         verdict = new SleepSufficiency(verdict.status(), verdict.reason(), verdict.message() + "; recommended sleep "
             + recommendation.sleepSeconds().getAsLong() + " s (" + recommendation.reason() + ": p99 + "
@@ -128,12 +138,30 @@ public final class DrainStatusCalculator {
     long lo = tune.getMinSeconds() == null ? min : tune.getMinSeconds();
     long hi = tune.getMaxSeconds() == null ? max : tune.getMaxSeconds();
     if (m < 0 || m > 600 || lo < 1 || hi > PolicySettings.MAX_SLEEP || lo > hi
-        || (tune.getMode() != null && !tune.getMode().equals("Recommend"))) {
+        || (tune.getMode() != null && !tune.getMode().equals("Recommend") && !tune.getMode().equals("Auto"))) {
       return new TuningChoice(new SleepRecommendation.Tuning(margin, min, max, minSamples), "spec.preStop.tune is "
-          + "invalid (mode Recommend, marginSeconds 0..600, 1 <= minSeconds <= maxSeconds <= 3600; got mode "
+          + "invalid (mode Recommend or Auto, marginSeconds 0..600, 1 <= minSeconds <= maxSeconds <= 3600; got mode "
           + tune.getMode() + ", margin " + m + ", min " + lo + ", max " + hi + "): the defaults are used");
     }
     return new TuningChoice(new SleepRecommendation.Tuning(m, lo, hi, minSamples), null);
+  }
+
+  /**
+   * How long until tune mode Auto may change the sleep the window holds back now; empty when nothing waits.
+   *
+   * @param status the status just computed by {@link #withDrain}
+   */
+  public static java.util.Optional<Duration> tuneWaits(PolicySnapshot policy, GracefulPolicyStatus status,
+      Duration window, java.time.Instant now) {
+    DrainStatus drain = status.getDrain();
+    PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
+    if (drain == null || !validated.valid() || !SleepAutoTuner.tunes(policy.spec())) {
+      return java.util.Optional.empty();
+    }
+    SleepRecommendation recommendation = new SleepRecommendation(drain.getRecommendedSleepSeconds() == null
+        ? OptionalLong.empty() : OptionalLong.of(drain.getRecommendedSleepSeconds()), "", "");
+    return SleepAutoTuner.waiting(true, new SleepAutoTuner.Tuned(drain.getTunedSleepSeconds(),
+        drain.getLastTunedTime()), validated.settings().sleepSeconds(), recommendation, window, now);
   }
 
   /** The condition turned False now (it was not False before): the moment for a Warning Event. */

@@ -58,6 +58,8 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private volatile int drainMinSamples;
   private volatile java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>>
       hookFailures = java.util.Map::of;
+  private volatile java.util.function.Function<String, LoadBalancerRoutes.Routes> routes =
+      ns -> LoadBalancerRoutes.Routes.NONE;
 
   /**
    * @param workloads the workload controllers' caches (read, never a second informer)
@@ -112,8 +114,8 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       List<PolicySnapshot> neighbours = NamespaceIndex.in(context.getPrimaryCache(), namespace).stream()
           .map(PolicySnapshots::of).toList();
       PlanningContext facts = planning.get();
-      List<WorkloadPlan> plans = workloads.in(namespace, budget).stream()
-          .map(w -> WorkloadPlanner.plan(w, neighbours, facts)).toList();
+      List<io.graceful.operator.core.Workload> inNamespace = workloads.in(namespace, budget);
+      List<WorkloadPlan> plans = inNamespace.stream().map(w -> WorkloadPlanner.plan(w, neighbours, facts)).toList();
       String time = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
           policy.getStatus(), facts.nativeSleep(), time,
@@ -129,6 +131,14 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
         io.graceful.operator.core.DrainStatistics stats = drain.statistics(self.ref(), Instant.now(clock));
         status = io.graceful.operator.core.DrainStatusCalculator.withDrain(status, self, stats, drain.window(),
             drainMinSamples, previous, time);
+        LoadBalancerRoutes.Routes lb = routes.apply(namespace);
+        LOG.debug("load-balancer floors from {} Services and {} Ingresses", lb.services().size(),
+            lb.ingresses().size());
+        status = io.graceful.operator.core.DrainStatusCalculator.withLoadBalancerFloors(status,
+            self.withTunedSleep(status.getDrain().getTunedSleepSeconds() != null
+                && io.graceful.operator.core.SleepAutoTuner.tunes(self.spec())
+                ? status.getDrain().getTunedSleepSeconds() : null),
+            plans, inNamespace, lb.services(), lb.ingresses());
         status = io.graceful.operator.core.DrainStatusCalculator.withHookFailures(status, self.id(), plans,
             hookFailures.get());
         tuneWaits = io.graceful.operator.core.DrainStatusCalculator.tuneWaits(self, status, drain.window(),
@@ -199,6 +209,9 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
     io.graceful.operator.core.SleepAutoTuner.change(previous == null ? null : previous.getDrain(), status.getDrain(),
         specSleep).ifPresent(message -> events.decided(policy, "Normal",
             io.graceful.operator.core.SleepAutoTuner.SLEEP_TUNED, message));
+    io.graceful.operator.core.DrainStatusCalculator.newlyBelowFloor(previous, status)
+        .forEach(message -> events.decided(policy, "Warning",
+            io.graceful.operator.core.DrainStatusCalculator.BELOW_LOAD_BALANCER_FLOOR, message));
     if (io.graceful.operator.core.DrainStatusCalculator.turnedInsufficient(previous, status)) {
       status.getConditions().stream()
           .filter(c -> io.graceful.operator.core.DrainStatusCalculator.SLEEP_SUFFICIENT.equals(c.getType()))
@@ -209,10 +222,13 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
 
   /**
    * Turns drain measurement on: the status gains {@code drain} and the condition SleepSufficient, computed from
-   * these samples, and workloads whose preStop hooks fail are listed as HookFailing. Called once while the operator is assembled, before it starts.
+   * these samples, workloads whose preStop hooks fail are listed as HookFailing, and those whose sleep is below the
+   * load-balancer floor of their Services and Ingresses ({@code routes} per namespace) as BelowLoadBalancerFloor. Called once while the operator is assembled, before it starts.
    */
   public void measureDrain(DrainSamples samples, int minSamples,
-      java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>> hookFailures) {
+      java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>> hookFailures,
+      java.util.function.Function<String, LoadBalancerRoutes.Routes> routes) {
+    this.routes = routes;
     this.hookFailures = hookFailures;
     this.drainMinSamples = minSamples;
     this.drainSamples = samples;

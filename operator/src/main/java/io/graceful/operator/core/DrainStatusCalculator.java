@@ -18,6 +18,8 @@ public final class DrainStatusCalculator {
   public static final String SLEEP_SUFFICIENT = "SleepSufficient";
   /** Reason of a listed workload whose pods' preStop hooks fail (kubelet Events FailedPreStopHook). */
   public static final String HOOK_FAILING = "HookFailing";
+  /** Reason of a listed workload whose sleep is below its load balancer's reported minimum. */
+  public static final String BELOW_LOAD_BALANCER_FLOOR = "BelowLoadBalancerFloor";
   /** Seconds added to the 99th percentile for the recommended sleep. */
   public static final double MARGIN_SECONDS = 2.0;
 
@@ -117,6 +119,70 @@ public final class DrainStatusCalculator {
     status.setDeployments(listed.size() > PolicyStatusCalculator.MAX_LISTED
         ? List.copyOf(listed.subList(0, PolicyStatusCalculator.MAX_LISTED)) : listed);
     return status;
+  }
+
+  /**
+   * Marks the policy's workloads whose effective sleep (the policy's, tuned or not, or the workload's
+   * graceful.io/sleep-seconds) is below the {@link LoadBalancerFloor} of the Services and Ingresses in front of
+   * their pods: their entry in {@code status.deployments} keeps its state and gets reason
+   * {@value #BELOW_LOAD_BALANCER_FLOOR} with the numbers and the source. Applied before
+   * {@link #withHookFailures}, whose reason (a hook that does not run at all) wins.
+   *
+   * @param workloads the namespace's workloads the plans were made from
+   */
+  public static GracefulPolicyStatus withLoadBalancerFloors(GracefulPolicyStatus status, PolicySnapshot policy,
+      List<WorkloadPlan> plans, List<Workload> workloads, List<LoadBalancerFloor.ServiceView> services,
+      List<LoadBalancerFloor.IngressView> ingresses) {
+    PolicySettings.Validated validated = policy.settings();
+    if (!validated.valid() || services.isEmpty()) {
+      return status;
+    }
+    java.util.Map<WorkloadRef, Workload> byRef = new java.util.HashMap<>();
+    workloads.forEach(w -> byRef.put(w.ref(), w));
+    List<io.graceful.operator.api.v1alpha1.GovernedDeployment> listed = new ArrayList<>(status.getDeployments());
+    boolean changed = false;
+    for (WorkloadPlan plan : plans) {
+      Workload w = byRef.get(plan.ref());
+      java.util.Optional<PolicyVerdict> verdict = plan.verdictFor(policy.id());
+      if (w == null || w.template() == null || w.template().getMetadata() == null || verdict.isEmpty()
+          || verdict.get().state() == io.graceful.operator.api.v1alpha1.DeploymentState.Conflict
+          || verdict.get().state() == io.graceful.operator.api.v1alpha1.DeploymentState.Skipped) {
+        continue;
+      }
+      long sleep = DeploymentOverrides.resolve(w.annotations(), validated.settings()).sleepSeconds();
+      java.util.Optional<LoadBalancerFloor> floor = LoadBalancerFloor.forPods(w.template().getMetadata().getLabels(),
+          services, ingresses);
+      if (floor.isEmpty() || sleep >= floor.get().seconds()) {
+        continue;
+      }
+      listed.removeIf(g -> g.getKind().equals(plan.ref().kind().name()) && g.getName().equals(plan.name()));
+      listed.add(new io.graceful.operator.api.v1alpha1.GovernedDeployment(plan.ref().kind().name(), plan.name(),
+          verdict.get().state(), BELOW_LOAD_BALANCER_FLOOR, floor.get().below(plan.ref(), sleep)));
+      changed = true;
+    }
+    if (!changed) {
+      return status;
+    }
+    listed.sort(java.util.Comparator.comparing(io.graceful.operator.api.v1alpha1.GovernedDeployment::getKind)
+        .thenComparing(io.graceful.operator.api.v1alpha1.GovernedDeployment::getName));
+    status.setDeployments(listed.size() > PolicyStatusCalculator.MAX_LISTED
+        ? List.copyOf(listed.subList(0, PolicyStatusCalculator.MAX_LISTED)) : listed);
+    return status;
+  }
+
+  /**
+   * The messages of workloads listed {@value #BELOW_LOAD_BALANCER_FLOOR} now that were not before (one Warning Event
+   * each, once).
+   */
+  public static List<String> newlyBelowFloor(GracefulPolicyStatus previous, GracefulPolicyStatus now) {
+    java.util.Set<String> before = new java.util.HashSet<>();
+    if (previous != null && previous.getDeployments() != null) {
+      previous.getDeployments().stream().filter(g -> BELOW_LOAD_BALANCER_FLOOR.equals(g.getReason()))
+          .forEach(g -> before.add(g.getKind() + "/" + g.getName()));
+    }
+    return now.getDeployments() == null ? List.of() : now.getDeployments().stream()
+        .filter(g -> BELOW_LOAD_BALANCER_FLOOR.equals(g.getReason()) && !before.contains(g.getKind() + "/" + g.getName()))
+        .map(io.graceful.operator.api.v1alpha1.GovernedDeployment::getMessage).toList();
   }
 
   /** The tuning in use, and why the spec's was not used (null when it was). */

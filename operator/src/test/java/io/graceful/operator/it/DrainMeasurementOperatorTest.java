@@ -221,4 +221,55 @@ class DrainMeasurementOperatorTest {
     assertThat(h.deploymentWrites(ns)).hasSize(2);
     assertThat(h.events(ns, "web")).filteredOn(e -> "SleepTuned".equals(e.getReason())).hasSize(1);
   }
+
+  private static io.graceful.operator.api.v1alpha1.GovernedDeployment listed(GracefulPolicy p, String name) {
+    return p.getStatus().getDeployments().stream().filter(g -> g.getName().equals(name)).findFirst().orElse(null);
+  }
+
+  @Test
+  void aServiceOrIngressWithAKnownLoadBalancerAnnotationWarnsWhenTheSleepIsBelowItsFloorOnce() throws Exception {
+    String ns = h.newNamespace("floor");
+    h.client.resource(deployment(ns, "web", WEB, container("app"))).create();
+    h.client.resource(deployment(ns, "api", Map.of("tier", "web"), container("app"))).create();
+    h.client.resource(policy(ns, "web", WEB, 10, 0L)).create();
+    h.awaitConverged(ns, "web");
+    // an NLB Service in front of web's pods (selector app=web), a plain Service and an nginx Ingress in front of api
+    h.client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace(ns)
+        .withName("web-nlb").addToAnnotations("service.beta.kubernetes.io/aws-load-balancer-target-group-attributes",
+            "deregistration_delay.timeout_seconds=30").endMetadata().withNewSpec().addToSelector("app", "web")
+        .addNewPort().withPort(80).endPort().endSpec().build()).create();
+    h.client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace(ns)
+        .withName("api").endMetadata().withNewSpec().addToSelector("app", "api").addNewPort().withPort(80).endPort()
+        .endSpec().build()).create();
+    h.client.resource(new io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder().withNewMetadata()
+        .withNamespace(ns).withName("shop").endMetadata().withNewSpec().withIngressClassName("nginx")
+        .withNewDefaultBackend().withNewService().withName("api").withNewPort().withNumber(80).endPort().endService()
+        .endDefaultBackend().endSpec().build()).create();
+
+    GracefulPolicy warned = h.awaitPolicy(ns, "web", p -> listed(p, "web") != null
+        && "BelowLoadBalancerFloor".equals(listed(p, "web").getReason()));
+    var web = listed(warned, "web");
+    assertThat(web.getState()).isEqualTo(io.graceful.operator.api.v1alpha1.DeploymentState.Applied);
+    assertThat(web.getMessage()).contains("Deployment web sleeps 10 s, below the 120 s reported minimum",
+        "AWS NLB target group of Service web-nlb (deregistration_delay.timeout_seconds=30)");
+    // api's nginx floor (5 s) is below its 10 s sleep: not listed for it
+    assertThat(listed(warned, "api")).isNull();
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.events(ns, "web").stream()
+        .anyMatch(e -> "BelowLoadBalancerFloor".equals(e.getReason()) && e.getMessage().contains("web-nlb")));
+
+    // api's Service gets GKE's BackendConfig: api is listed too; web's Event is not repeated
+    h.client.services().inNamespace(ns).withName("api").edit(s -> {
+      s.getMetadata().setAnnotations(Map.of("cloud.google.com/backend-config", "{\"default\": \"api\"}"));
+      return s;
+    });
+    GracefulPolicy both = h.awaitPolicy(ns, "web", p -> listed(p, "api") != null);
+    assertThat(listed(both, "api").getMessage()).contains("GKE BackendConfig of Service api");
+    Thread.sleep(1_000);
+    assertThat(h.events(ns, "web")).filteredOn(e -> "BelowLoadBalancerFloor".equals(e.getReason()))
+        .extracting(e -> e.getMessage().contains("web-nlb") ? "web" : "api").containsExactlyInAnyOrder("web", "api");
+
+    // the NLB goes away: web is no longer listed
+    h.client.services().inNamespace(ns).withName("web-nlb").delete();
+    h.awaitPolicy(ns, "web", p -> listed(p, "web") == null);
+  }
 }

@@ -222,10 +222,18 @@ No Secrets, no Pods, no wildcards.
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]
   verbs: ["get", "list", "watch"]
-# and the kubelet's FailedPreStopHook Events (the operator asks the API server for that reason only)
+# and the kubelet's FailedPreStopHook Events (the operator asks the API server for that reason only);
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["list", "watch"]
+# and Services and Ingresses, whose load-balancer annotations give the sleep a floor (selector, class, backends
+# and those annotations are kept)
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["ingresses"]
+  verbs: ["get", "list", "watch"]
 {{- end }}
 {{- end }}
 

@@ -129,17 +129,21 @@ class RbacTest {
   }
 
   /**
-   * drain.measure: read-only pods and EndpointSlices where the workloads are, and the list/watch of Events behind the
-   * FailedPreStopHook count, only when the drain is measured.
+   * drain.measure: read-only pods and EndpointSlices where the workloads are, the list/watch of Events behind the
+   * FailedPreStopHook count, and read-only Services and Ingresses (load-balancer floors), only when the drain is
+   * measured.
    */
   static final List<String> DRAIN_REQUESTS = List.of("get pods", "list pods", "watch pods",
       "get endpointslices.discovery.k8s.io", "list endpointslices.discovery.k8s.io",
-      "watch endpointslices.discovery.k8s.io", "list events", "watch events");
+      "watch endpointslices.discovery.k8s.io", "list events", "watch events", "get services", "list services",
+      "watch services", "get ingresses.networking.k8s.io", "list ingresses.networking.k8s.io",
+      "watch ingresses.networking.k8s.io");
 
   @Test
   void drainMeasurementReadsPodsAndEndpointSlicesOnlyWhenOn() {
     assertThat(grants(Chart.render())).noneMatch(g -> g.contains("pods") || g.contains("endpointslices")
-        || g.endsWith("list events") || g.endsWith("watch events"));
+        || g.endsWith("list events") || g.endsWith("watch events") || g.contains("services")
+        || g.contains("ingresses"));
     Set<String> clusterWide = grants(Chart.Rendered.parse(Chart.template().set("drain.measure", true).call()));
     DRAIN_REQUESTS.forEach(r -> assertThat(clusterWide).contains("cluster " + r));
     Set<String> namespaced = grants(Chart.Rendered.parse(Chart.template()
@@ -148,8 +152,10 @@ class RbacTest {
       DRAIN_REQUESTS.forEach(r -> assertThat(namespaced).contains(ns + " " + r));
     }
     assertThat(namespaced).as("no cluster-wide right on pods in a namespaced install")
-        .noneMatch(g -> g.startsWith("cluster ") && (g.contains("pods") || g.contains("endpointslices")));
-    assertThat(clusterWide).noneMatch(g -> g.matches(".* (create|update|patch|delete) (pods|endpointslices).*"));
+        .noneMatch(g -> g.startsWith("cluster ") && (g.contains("pods") || g.contains("endpointslices")
+            || g.contains("services") || g.contains("ingresses")));
+    assertThat(clusterWide).noneMatch(g -> g.matches(
+        ".* (create|update|patch|delete) (pods|endpointslices|services|ingresses).*"));
   }
 
   @Test

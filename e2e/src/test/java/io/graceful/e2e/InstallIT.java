@@ -109,7 +109,7 @@ class InstallIT {
       if (request.endsWith(" rollouts.argoproj.io")) {
         continue;
       }
-      // drain measurement's rights (pods, EndpointSlices, list/watch of Events) come with drain.measure=true, off in
+      // drain measurement's rights (pods, EndpointSlices, list/watch of Events, Services, Ingresses) come with drain.measure=true, off in
       // this shared install; RbacTest checks that render and DrainMeasurementIT runs the operator with it
       if (DRAIN_REQUESTS.contains(request)) {
         continue;
@@ -128,7 +128,9 @@ class InstallIT {
   /** What the operator asks only while it measures the drain (GRACEFUL_MEASURE_DRAIN). */
   private static final java.util.Set<String> DRAIN_REQUESTS = java.util.Set.of("get pods", "list pods", "watch pods",
       "get endpointslices.discovery.k8s.io", "list endpointslices.discovery.k8s.io",
-      "watch endpointslices.discovery.k8s.io", "list events", "watch events");
+      "watch endpointslices.discovery.k8s.io", "list events", "watch events", "get services", "list services",
+      "watch services", "get ingresses.networking.k8s.io", "list ingresses.networking.k8s.io",
+      "watch ingresses.networking.k8s.io");
 
   private boolean canI(String request) {
     String[] parts = request.split(" ");

@@ -266,7 +266,7 @@ public final class GracefulOperator implements AutoCloseable {
           new io.graceful.operator.controller.DrainSamples(config.drain().window());
       drain = new io.graceful.operator.controller.DrainWatch(client, config.watchNamespaces(), policies::governing,
           samples, statusTrigger, metrics::drained, Clock.systemUTC(), caches::resource, events);
-      policies.measureDrain(samples, config.drain().minSamples(), drain::hookFailures);
+      policies.measureDrain(samples, config.drain().minSamples(), drain::hookFailures, drain::routes);
     }
     operator.register(policies, scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
     if (clusterScope.served()) {

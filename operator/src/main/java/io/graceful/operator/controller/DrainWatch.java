@@ -61,6 +61,10 @@ public final class DrainWatch implements AutoCloseable {
   private final DrainTracker tracker = new DrainTracker(PATIENCE, RELEASE_MEMORY);
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final List<SharedIndexInformer<Pod>> podInformers = new ArrayList<>();
+  private final List<SharedIndexInformer<io.fabric8.kubernetes.api.model.Service>> serviceInformers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<SharedIndexInformer<io.fabric8.kubernetes.api.model.networking.v1.Ingress>> ingressInformers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final HookFailures hookFailures = new HookFailures();
   /** Pod uid -> workload of governed pods seen terminating lately: a hook Event may arrive after the pod is gone. */
   private final java.util.Map<String, WorkloadRef> recentlyTerminating = new java.util.concurrent.ConcurrentHashMap<>();
@@ -114,8 +118,50 @@ public final class DrainWatch implements AutoCloseable {
       informers.add(inform(hookEvents.runnableInformer(0), () -> new IdentityStore<>(Event::new, false),
           new HookEvents()));
     }
+    // Services and Ingresses in front of governed pods: their load-balancer annotations give floors for the sleep
+    for (Informable<io.fabric8.kubernetes.api.model.Service> services : scoped(
+        () -> client.services().inAnyNamespace(), ns -> client.services().inNamespace(ns))) {
+      SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> informer = inform(services.runnableInformer(0),
+          () -> new PrunedStore<>(LoadBalancerRoutes::pruneService), new RouteEvents<>());
+      informers.add(informer);
+      serviceInformers.add(informer);
+    }
+    for (Informable<io.fabric8.kubernetes.api.model.networking.v1.Ingress> ingresses : scoped(
+        () -> client.network().v1().ingresses().inAnyNamespace(),
+        ns -> client.network().v1().ingresses().inNamespace(ns))) {
+      SharedIndexInformer<io.fabric8.kubernetes.api.model.networking.v1.Ingress> informer = inform(
+          ingresses.runnableInformer(0), () -> new PrunedStore<>(LoadBalancerRoutes::pruneIngress),
+          new RouteEvents<>());
+      informers.add(informer);
+      ingressInformers.add(informer);
+    }
     expiry.scheduleWithFixedDelay(this::expire, EXPIRY_PERIOD_SECONDS, EXPIRY_PERIOD_SECONDS, TimeUnit.SECONDS);
     LOG.info("measuring the drain of governed workloads' pods (window {}m)", samples.window().toMinutes());
+  }
+
+  /** A Service or Ingress changed: the floors of its namespace's policies may have. */
+  private final class RouteEvents<T extends HasMetadata> implements ResourceEventHandler<T> {
+    @Override
+    public void onAdd(T o) {
+      trigger.namespaceChanged(o.getMetadata().getNamespace());
+    }
+
+    @Override
+    public void onUpdate(T before, T o) {
+      if (!LoadBalancerRoutes.sameRouting(before, o)) {
+        trigger.namespaceChanged(o.getMetadata().getNamespace());
+      }
+    }
+
+    @Override
+    public void onDelete(T o, boolean finalStateUnknown) {
+      trigger.namespaceChanged(o.getMetadata().getNamespace());
+    }
+  }
+
+  /** The Services and Ingresses of a namespace, as load-balancer floors read them (from the pruned stores). */
+  public LoadBalancerRoutes.Routes routes(String namespace) {
+    return LoadBalancerRoutes.of(namespace, serviceInformers, ingressInformers);
   }
 
   private <T> List<Informable<T>> scoped(Supplier<Informable<T>> any, Function<String, Informable<T>> one) {
@@ -123,7 +169,8 @@ public final class DrainWatch implements AutoCloseable {
   }
 
   private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer,
-      Supplier<IdentityStore<T>> store, ResourceEventHandler<T> handler) {
+      Supplier<? extends io.fabric8.kubernetes.client.informers.cache.ItemStore<T>> store,
+      ResourceEventHandler<T> handler) {
     informer.itemStore(store.get());
     informer.addEventHandler(handler);
     informer.exceptionHandler((running, t) -> {

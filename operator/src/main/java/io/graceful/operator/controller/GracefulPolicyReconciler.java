@@ -58,6 +58,8 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private volatile java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>>
       hookFailures = java.util.Map::of;
   private final ClusterPolicyCaches clusterPolicies;
+  private volatile java.util.function.Function<String, LoadBalancerRoutes.Routes> routes =
+      ns -> LoadBalancerRoutes.Routes.NONE;
 
   /**
    * @param workloads the workload controllers' caches (read, never a second informer)
@@ -115,21 +117,36 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       neighbours.addAll(clusterPolicies.snapshots());
       io.graceful.operator.core.NamespaceView view = clusterPolicies.view(namespace);
       PlanningContext facts = planning.get();
-      List<WorkloadPlan> plans = workloads.in(namespace, budget).stream()
-          .map(w -> WorkloadPlanner.plan(w, neighbours, facts, view)).toList();
+      List<io.graceful.operator.core.Workload> inNamespace = workloads.in(namespace, budget);
+      List<WorkloadPlan> plans = inNamespace.stream().map(w -> WorkloadPlanner.plan(w, neighbours, facts, view))
+          .toList();
       String time = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
           policy.getStatus(), facts.nativeSleep(), time,
           budget.holdsFor(namespace, policy.getMetadata().getName()),
           failures.of(namespace, policy.getMetadata().getName()), workloads.unavailable());
       DrainSamples drain = drainSamples;
+      // the status this operator wrote last is the newest (it is the only writer); the cache may lag behind it, and
+      // the tuned sleep and its pacing must continue from the newest
+      GracefulPolicyStatus previous = lastWritten.getOrDefault(policy.getMetadata().getUid(), policy.getStatus());
+      java.util.Optional<java.time.Duration> tuneWaits = java.util.Optional.empty();
       if (drain != null) {
         PolicySnapshot self = PolicySnapshots.of(policy);
-        status = io.graceful.operator.core.DrainStatusCalculator.withDrain(status, self,
-            drain.statistics(self.ref(), Instant.now(clock)), drain.window(), drainMinSamples, policy.getStatus(),
-            time);
+        io.graceful.operator.core.DrainStatistics stats = drain.statistics(self.ref(), Instant.now(clock));
+        status = io.graceful.operator.core.DrainStatusCalculator.withDrain(status, self, stats, drain.window(),
+            drainMinSamples, previous, time);
+        LoadBalancerRoutes.Routes lb = routes.apply(namespace);
+        LOG.debug("load-balancer floors from {} Services and {} Ingresses", lb.services().size(),
+            lb.ingresses().size());
+        status = io.graceful.operator.core.DrainStatusCalculator.withLoadBalancerFloors(status,
+            self.withTunedSleep(status.getDrain().getTunedSleepSeconds() != null
+                && io.graceful.operator.core.SleepAutoTuner.tunes(self.spec())
+                ? status.getDrain().getTunedSleepSeconds() : null),
+            plans, inNamespace, lb.services(), lb.ingresses());
         status = io.graceful.operator.core.DrainStatusCalculator.withHookFailures(status, self.id(), plans,
             hookFailures.get());
+        tuneWaits = io.graceful.operator.core.DrainStatusCalculator.tuneWaits(self, status, drain.window(),
+            Instant.now(clock));
       }
       LOG.debug("status over {} workloads: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
@@ -142,9 +159,11 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
               .asJson(policy.getStatus()), context.getClient().getKubernetesSerialization().asJson(status));
         }
         writeStatus(context, policy, status);
-        reportDrain(policy, status);
+        reportDrain(policy, previous, status);
       }
-      return UpdateControl.noUpdate();
+      // a tuning the window holds back happens when the window has passed, even if no sample arrives then
+      return tuneWaits.map(d -> UpdateControl.<GracefulPolicy>noUpdate().rescheduleAfter(d.plusSeconds(1)))
+          .orElseGet(UpdateControl::noUpdate);
     }
   }
 
@@ -166,10 +185,24 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
     lastWritten.put(policy.getMetadata().getUid(), status);
   }
 
-  /** A Warning Event on the policy when SleepSufficient turns False, with the numbers. */
-  private void reportDrain(GracefulPolicy policy, GracefulPolicyStatus status) {
-    if (drainSamples != null
-        && io.graceful.operator.core.DrainStatusCalculator.turnedInsufficient(policy.getStatus(), status)) {
+  /**
+   * A Warning Event on the policy when SleepSufficient turns False, with the numbers; a Normal Event SleepTuned when
+   * tune mode Auto changed the effective sleep.
+   */
+  private void reportDrain(GracefulPolicy policy, GracefulPolicyStatus previous, GracefulPolicyStatus status) {
+    if (drainSamples == null) {
+      return;
+    }
+    long specSleep = policy.getSpec() == null || policy.getSpec().getPreStop() == null
+        || policy.getSpec().getPreStop().getSleepSeconds() == null ? 0
+        : policy.getSpec().getPreStop().getSleepSeconds();
+    io.graceful.operator.core.SleepAutoTuner.change(previous == null ? null : previous.getDrain(), status.getDrain(),
+        specSleep).ifPresent(message -> events.decided(policy, "Normal",
+            io.graceful.operator.core.SleepAutoTuner.SLEEP_TUNED, message));
+    io.graceful.operator.core.DrainStatusCalculator.newlyBelowFloor(previous, status)
+        .forEach(message -> events.decided(policy, "Warning",
+            io.graceful.operator.core.DrainStatusCalculator.BELOW_LOAD_BALANCER_FLOOR, message));
+    if (io.graceful.operator.core.DrainStatusCalculator.turnedInsufficient(previous, status)) {
       status.getConditions().stream()
           .filter(c -> io.graceful.operator.core.DrainStatusCalculator.SLEEP_SUFFICIENT.equals(c.getType()))
           .findFirst()
@@ -179,10 +212,13 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
 
   /**
    * Turns drain measurement on: the status gains {@code drain} and the condition SleepSufficient, computed from
-   * these samples, and workloads whose preStop hooks fail are listed as HookFailing. Called once while the operator is assembled, before it starts.
+   * these samples, workloads whose preStop hooks fail are listed as HookFailing, and those whose sleep is below the
+   * load-balancer floor of their Services and Ingresses ({@code routes} per namespace) as BelowLoadBalancerFloor. Called once while the operator is assembled, before it starts.
    */
   public void measureDrain(DrainSamples samples, int minSamples,
-      java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>> hookFailures) {
+      java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>> hookFailures,
+      java.util.function.Function<String, LoadBalancerRoutes.Routes> routes) {
+    this.routes = routes;
     this.hookFailures = hookFailures;
     this.drainMinSamples = minSamples;
     this.drainSamples = samples;

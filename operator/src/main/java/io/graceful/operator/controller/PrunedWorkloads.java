@@ -106,8 +106,8 @@ final class PrunedWorkloads {
   }
 
   /**
-   * The regular containers' names and lifecycle (in order: JSON Patch paths use their index) and the grace period;
-   * null when the workload has no pod spec.
+   * The regular containers' names and lifecycle (in order: JSON Patch paths use their index), the grace period and
+   * the pods' labels; null when the workload has no pod spec.
    */
   static PodTemplateSpec template(PodTemplateSpec full) {
     PodSpec pod = full == null ? null : full.getSpec();
@@ -131,6 +131,12 @@ final class PrunedWorkloads {
     keptPod.setTerminationGracePeriodSeconds(pod.getTerminationGracePeriodSeconds());
     PodTemplateSpec template = new PodTemplateSpec();
     template.setSpec(keptPod);
+    if (full.getMetadata() != null && full.getMetadata().getLabels() != null) {
+      // the pods' labels: which Services select them (load-balancer floors of drain measurement)
+      io.fabric8.kubernetes.api.model.ObjectMeta meta = new io.fabric8.kubernetes.api.model.ObjectMeta();
+      meta.setLabels(full.getMetadata().getLabels());
+      template.setMetadata(meta);
+    }
     return template;
   }
 

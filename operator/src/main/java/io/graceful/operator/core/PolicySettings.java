@@ -40,6 +40,15 @@ public record PolicySettings(
   }
 
   public static Validated validate(GracefulPolicySpec spec) {
+    return validate(spec, null);
+  }
+
+  /**
+   * @param tunedSleep the sleep drain tuning chose ({@link SleepAutoTuner}): the effective sleep instead of the
+   *     spec's, when in range; the spec is still validated as written (its floor against its own sleep), because the
+   *     planner raises the grace period to cover the tuned sleep (R2) or fits the hook into a fixed one (R1)
+   */
+  public static Validated validate(GracefulPolicySpec spec, Long tunedSleep) {
     List<String> problems = new ArrayList<>();
     if (spec == null) {
       return new Validated(null, List.of("spec is missing"));
@@ -92,6 +101,9 @@ public record PolicySettings(
     }
     if (!problems.isEmpty()) {
       return new Validated(null, List.copyOf(problems));
+    }
+    if (tunedSleep != null && tunedSleep >= 1 && tunedSleep <= MAX_SLEEP) {
+      sleep = tunedSleep;
     }
     return new Validated(new PolicySettings(sleep, action, shutdown, floor, containers, Set.copyOf(excluded),
         existing, mode, priority, spec.getSelector()), List.of());

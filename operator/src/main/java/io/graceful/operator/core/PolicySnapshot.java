@@ -9,9 +9,27 @@ import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
  *
  * @param creationTimestamp RFC 3339, as the API server writes it; compared as text, which orders correctly
  * @param namespaceSelector a cluster policy's namespaces ({@link NamespaceSelection}); null for a namespaced policy
+ * @param tunedSleepSeconds the sleep drain tuning chose ({@link SleepAutoTuner}, from the policy's status), used
+ *     instead of the spec's; null while the spec's applies
  */
 public record PolicySnapshot(PolicyRef ref, String creationTimestamp, long generation, GracefulPolicySpec spec,
-    LabelSelector namespaceSelector) {
+    LabelSelector namespaceSelector, Long tunedSleepSeconds) {
+
+  /** A policy whose spec's sleep applies (no tuning). */
+  public PolicySnapshot(PolicyRef ref, String creationTimestamp, long generation, GracefulPolicySpec spec,
+      LabelSelector namespaceSelector) {
+    this(ref, creationTimestamp, generation, spec, namespaceSelector, null);
+  }
+
+  /** The same policy with the sleep drain tuning chose (null: the spec's). */
+  public PolicySnapshot withTunedSleep(Long seconds) {
+    return new PolicySnapshot(ref, creationTimestamp, generation, spec, namespaceSelector, seconds);
+  }
+
+  /** The spec validated and defaulted, with the tuned sleep as the effective sleep when there is one. */
+  public PolicySettings.Validated settings() {
+    return PolicySettings.validate(spec, tunedSleepSeconds);
+  }
 
   /** A policy without a namespace selector (every namespaced policy). */
   public PolicySnapshot(PolicyRef ref, String creationTimestamp, long generation, GracefulPolicySpec spec) {

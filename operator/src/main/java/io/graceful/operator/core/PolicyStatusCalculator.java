@@ -73,7 +73,7 @@ public final class PolicyStatusCalculator {
   public static GracefulPolicyStatus compute(PolicySnapshot policy, List<WorkloadPlan> plans,
       GracefulPolicyStatus previous, NativeSleepDecision nativeSleep, String now, RolloutHolds holds,
       Map<String, String> writeFailures, Map<WorkloadKind, String> unavailable) {
-    PolicySettings.Validated validated = PolicySettings.validate(policy.spec());
+    PolicySettings.Validated validated = policy.settings();
     Map<DeploymentState, Integer> counts = new EnumMap<>(DeploymentState.class);
     List<GovernedDeployment> listed = new ArrayList<>();
     int fighting = 0;

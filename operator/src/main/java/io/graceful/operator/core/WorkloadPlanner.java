@@ -153,7 +153,7 @@ public final class WorkloadPlanner {
             : new PolicyVerdict(loser.id(), DeploymentState.Conflict, "GovernedByOtherPolicy",
                 "governed by policy " + winner.id() + ": " + PolicyPrecedence.explain(winner, loser, named)));
       }
-      PolicySettings.Validated validated = PolicySettings.validate(winner.spec());
+      PolicySettings.Validated validated = winner.settings();
       if (!validated.valid()) {
         // frozen, except that a hook of the operator's must still end before the grace period does (R1)
         HookFit fit = record == null ? null : HookFit.within(current, record, 0);
@@ -429,7 +429,7 @@ public final class WorkloadPlanner {
       if (ordered.isEmpty()) {
         return 0;
       }
-      PolicySettings.Validated validated = PolicySettings.validate(ordered.get(0).spec());
+      PolicySettings.Validated validated = ordered.get(0).settings();
       return validated.valid() ? DeploymentOverrides.resolve(annotations, validated.settings()).shutdownSeconds() : 0;
     }
 

@@ -130,4 +130,58 @@ class DrainStatusCalculatorTest {
     assertThat(bad.getDrain().getRecommendedSleepSeconds()).isEqualTo(11L);
     assertThat(sufficient(bad).getMessage()).contains("spec.preStop.tune is invalid", "the defaults are used");
   }
+
+  private static PolicySnapshot auto(long sleep, String policyMode) {
+    PolicySnapshot p = policy(sleep);
+    io.graceful.operator.api.v1alpha1.SleepTuning tune = new io.graceful.operator.api.v1alpha1.SleepTuning();
+    tune.setMode("Auto");
+    tune.setMaxSeconds(60L);
+    p.spec().getPreStop().setTune(tune);
+    p.spec().setMode(policyMode);
+    return p;
+  }
+
+  @Test
+  void tuneModeAutoTunesAfterEnoughSamplesOncePerWindowAndJudgesTheTunedSleep() {
+    Duration window = Duration.ofHours(1);
+    GracefulPolicyStatus few = DrainStatusCalculator.withDrain(base(), auto(5, null), stats(3, 8_040, 5), window, 10,
+        null, "2026-11-29T10:00:00Z");
+    assertThat(few.getDrain().getTunedSleepSeconds()).isNull();
+    assertThat(few.getDrain().getLastTunedTime()).isNull();
+
+    GracefulPolicyStatus tuned = DrainStatusCalculator.withDrain(base(), auto(5, null), stats(12, 8_040, 5), window,
+        10, few, "2026-11-29T10:05:00Z");
+    assertThat(tuned.getDrain().getRecommendedSleepSeconds()).isEqualTo(11L);
+    assertThat(tuned.getDrain().getTunedSleepSeconds()).isEqualTo(11L);
+    assertThat(tuned.getDrain().getLastTunedTime()).isEqualTo("2026-11-29T10:05:00Z");
+    // the drain (8.0 s) fits in the tuned sleep; the samples were taken with the old one, which they outlasted
+    assertThat(sufficient(tuned).getMessage()).doesNotContain("sleep 5 s is shorter");
+
+    // a longer drain 10 minutes later: the window holds the change back, and says how long
+    GracefulPolicyStatus held = DrainStatusCalculator.withDrain(base(), auto(5, null), stats(12, 20_000, 5), window,
+        10, tuned, "2026-11-29T10:15:00Z");
+    assertThat(held.getDrain().getRecommendedSleepSeconds()).isEqualTo(22L);
+    assertThat(held.getDrain().getTunedSleepSeconds()).isEqualTo(11L);
+    assertThat(held.getDrain().getLastTunedTime()).isEqualTo("2026-11-29T10:05:00Z");
+    assertThat(DrainStatusCalculator.tuneWaits(auto(5, null), held, window, Instant.parse("2026-11-29T10:15:00Z")))
+        .contains(Duration.ofMinutes(50));
+    GracefulPolicyStatus again = DrainStatusCalculator.withDrain(base(), auto(5, null), stats(12, 20_000, 5), window,
+        10, held, "2026-11-29T11:05:00Z");
+    assertThat(again.getDrain().getTunedSleepSeconds()).isEqualTo(22L);
+    assertThat(again.getDrain().getLastTunedTime()).isEqualTo("2026-11-29T11:05:00Z");
+    // unchanged world, equal status
+    assertThat(DrainStatusCalculator.withDrain(base(), auto(5, null), stats(12, 20_000, 5), window, 10, again,
+        "2026-11-29T11:06:00Z")).isEqualTo(again);
+  }
+
+  @Test
+  void auditModeAndRecommendModeNeverTune() {
+    GracefulPolicyStatus audit = DrainStatusCalculator.withDrain(base(), auto(5, "Audit"), stats(12, 8_040, 5),
+        Duration.ofHours(1), 10, null, "2026-11-29T10:05:00Z");
+    assertThat(audit.getDrain().getRecommendedSleepSeconds()).isEqualTo(11L);
+    assertThat(audit.getDrain().getTunedSleepSeconds()).isNull();
+    GracefulPolicyStatus recommend = DrainStatusCalculator.withDrain(base(), policy(5), stats(12, 8_040, 5),
+        Duration.ofHours(1), 10, null, "2026-11-29T10:05:00Z");
+    assertThat(recommend.getDrain().getTunedSleepSeconds()).isNull();
+  }
 }

@@ -331,6 +331,17 @@ class WorkloadPlannerTest {
   }
 
   @Test
+  void aTunedSleepIsThePolicysSleepButAWorkloadsSleepAnnotationStillWins() {
+    List<PolicySnapshot> tuned = List.of(policies(5, 20L).get(0).withTunedSleep(12L));
+    Deployment plain = applyAndSettle(web(container("app")), tuned, NATIVE);
+    assertThat(preStop(plain, "app")).isEqualTo(nativeSleep(12));
+    assertThat(tgps(plain)).isEqualTo(32L); // R2 covers the tuned sleep
+    Deployment annotated = deployment("web", Map.of("tier", "web"), Map.of(GracefulAnnotations.SLEEP_SECONDS, "7"),
+        null, container("app"));
+    assertThat(preStop(applyAndSettle(annotated, tuned, NATIVE), "app")).isEqualTo(nativeSleep(7));
+  }
+
+  @Test
   void optInByAnnotationAndPrecedence() {
     Deployment unlabelled = deployment("api", null, Map.of(GracefulAnnotations.POLICY, "web"), null,
         container("app"));

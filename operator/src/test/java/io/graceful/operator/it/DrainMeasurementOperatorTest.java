@@ -158,4 +158,118 @@ class DrainMeasurementOperatorTest {
         + "/gracefulpolicies/web/status"))).hasSize(writes);
     assertThat(h.policy(ns, "web").getStatus().getDrain().getSamples()).isEqualTo(3);
   }
+
+  private static long hookSleep(io.fabric8.kubernetes.api.model.apps.Deployment d) {
+    return d.getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop().getSleep()
+        .getSeconds();
+  }
+
+  /** Terminates the pods at once and lets routing go of them after {@code drainMillis}. */
+  private static void drain(String ns, long drainMillis, Pod... pods) throws InterruptedException {
+    Map<Pod, Boolean> routed = new LinkedHashMap<>();
+    Map<Pod, Boolean> gone = new LinkedHashMap<>();
+    for (Pod p : pods) {
+      routed.put(p, true);
+      gone.put(p, false);
+    }
+    slice(ns, "tuned", routed);
+    Thread.sleep(500); // the informers see the routed pods first, as on a cluster
+    terminate(pods);
+    Thread.sleep(drainMillis);
+    slice(ns, "tuned", gone);
+  }
+
+  @Test
+  void tuneModeAutoWritesTheRecommendedSleepOnceWithAnEventAndHoldsTheNextChangeForAWindow() throws Exception {
+    String ns = h.newNamespace("tune");
+    h.client.resource(deployment(ns, "web", WEB, container("app"))).create();
+    GracefulPolicy p = policy(ns, "web", WEB, 3, 0L);
+    io.graceful.operator.api.v1alpha1.SleepTuning tune = new io.graceful.operator.api.v1alpha1.SleepTuning();
+    tune.setMode("Auto");
+    tune.setMarginSeconds(2L);
+    tune.setMaxSeconds(30L);
+    p.getSpec().getPreStop().setTune(tune);
+    h.client.resource(p).create();
+    h.awaitConverged(ns, "web");
+    assertThat(hookSleep(h.deployment(ns, "web"))).isEqualTo(3);
+    assertThat(h.deploymentWrites(ns)).hasSize(1);
+    assertThat(h.policy(ns, "web").getStatus().getDrain().getTunedSleepSeconds()).isNull();
+
+    // three terminations (the minimum) drained in about 1.5 s: p99 + 2 s margin, rounded up
+    drain(ns, 1_500, pod(ns, "web-a", "web"), pod(ns, "web-b", "web"), pod(ns, "web-c", "web"));
+    GracefulPolicy tuned = h.awaitPolicy(ns, "web", x -> x.getStatus().getDrain().getTunedSleepSeconds() != null);
+    var drain = tuned.getStatus().getDrain();
+    assertThat(drain.getSamples()).isEqualTo(3);
+    assertThat(drain.getTunedSleepSeconds()).isEqualTo(drain.getRecommendedSleepSeconds()).isBetween(4L, 6L);
+    assertThat(drain.getLastTunedTime()).isNotNull();
+    long sleep = drain.getTunedSleepSeconds();
+    h.awaitDeployment(ns, "web", d -> hookSleep(d) == sleep);
+    assertThat(h.deploymentWrites(ns)).hasSize(2); // the tuned sleep and the grace period it needs: one write
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.events(ns, "web").stream()
+        .anyMatch(e -> "SleepTuned".equals(e.getReason())
+            && e.getMessage().startsWith("sleep 3 s -> " + sleep + " s: p99 ")));
+    assertThat(h.awaitConverged(ns, "web").getStatus().getConditions()).anyMatch(c -> c.getType().equals("Ready"));
+
+    // a slower drain inside the window: the recommendation moves, the sleep does not
+    drain(ns, 4_500, pod(ns, "web-d", "web"), pod(ns, "web-e", "web"), pod(ns, "web-f", "web"));
+    GracefulPolicy held = h.awaitPolicy(ns, "web", x -> x.getStatus().getDrain().getSamples() == 6
+        && x.getStatus().getDrain().getRecommendedSleepSeconds() > sleep);
+    assertThat(held.getStatus().getDrain().getTunedSleepSeconds()).isEqualTo(sleep);
+    assertThat(held.getStatus().getDrain().getLastTunedTime()).isEqualTo(drain.getLastTunedTime());
+    Thread.sleep(1_500);
+    assertThat(hookSleep(h.deployment(ns, "web"))).isEqualTo(sleep);
+    assertThat(h.deploymentWrites(ns)).hasSize(2);
+    assertThat(h.events(ns, "web")).filteredOn(e -> "SleepTuned".equals(e.getReason())).hasSize(1);
+  }
+
+  private static io.graceful.operator.api.v1alpha1.GovernedDeployment listed(GracefulPolicy p, String name) {
+    return p.getStatus().getDeployments().stream().filter(g -> g.getName().equals(name)).findFirst().orElse(null);
+  }
+
+  @Test
+  void aServiceOrIngressWithAKnownLoadBalancerAnnotationWarnsWhenTheSleepIsBelowItsFloorOnce() throws Exception {
+    String ns = h.newNamespace("floor");
+    h.client.resource(deployment(ns, "web", WEB, container("app"))).create();
+    h.client.resource(deployment(ns, "api", Map.of("tier", "web"), container("app"))).create();
+    h.client.resource(policy(ns, "web", WEB, 10, 0L)).create();
+    h.awaitConverged(ns, "web");
+    // an NLB Service in front of web's pods (selector app=web), a plain Service and an nginx Ingress in front of api
+    h.client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace(ns)
+        .withName("web-nlb").addToAnnotations("service.beta.kubernetes.io/aws-load-balancer-target-group-attributes",
+            "deregistration_delay.timeout_seconds=30").endMetadata().withNewSpec().addToSelector("app", "web")
+        .addNewPort().withPort(80).endPort().endSpec().build()).create();
+    h.client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace(ns)
+        .withName("api").endMetadata().withNewSpec().addToSelector("app", "api").addNewPort().withPort(80).endPort()
+        .endSpec().build()).create();
+    h.client.resource(new io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder().withNewMetadata()
+        .withNamespace(ns).withName("shop").endMetadata().withNewSpec().withIngressClassName("nginx")
+        .withNewDefaultBackend().withNewService().withName("api").withNewPort().withNumber(80).endPort().endService()
+        .endDefaultBackend().endSpec().build()).create();
+
+    GracefulPolicy warned = h.awaitPolicy(ns, "web", p -> listed(p, "web") != null
+        && "BelowLoadBalancerFloor".equals(listed(p, "web").getReason()));
+    var web = listed(warned, "web");
+    assertThat(web.getState()).isEqualTo(io.graceful.operator.api.v1alpha1.DeploymentState.Applied);
+    assertThat(web.getMessage()).contains("Deployment web sleeps 10 s, below the 120 s reported minimum",
+        "AWS NLB target group of Service web-nlb (deregistration_delay.timeout_seconds=30)");
+    // api's nginx floor (5 s) is below its 10 s sleep: not listed for it
+    assertThat(listed(warned, "api")).isNull();
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.events(ns, "web").stream()
+        .anyMatch(e -> "BelowLoadBalancerFloor".equals(e.getReason()) && e.getMessage().contains("web-nlb")));
+
+    // api's Service gets GKE's BackendConfig: api is listed too; web's Event is not repeated
+    h.client.services().inNamespace(ns).withName("api").edit(s -> {
+      s.getMetadata().setAnnotations(Map.of("cloud.google.com/backend-config", "{\"default\": \"api\"}"));
+      return s;
+    });
+    GracefulPolicy both = h.awaitPolicy(ns, "web", p -> listed(p, "api") != null);
+    assertThat(listed(both, "api").getMessage()).contains("GKE BackendConfig of Service api");
+    Thread.sleep(1_000);
+    assertThat(h.events(ns, "web")).filteredOn(e -> "BelowLoadBalancerFloor".equals(e.getReason()))
+        .extracting(e -> e.getMessage().contains("web-nlb") ? "web" : "api").containsExactlyInAnyOrder("web", "api");
+
+    // the NLB goes away: web is no longer listed
+    h.client.services().inNamespace(ns).withName("web-nlb").delete();
+    h.awaitPolicy(ns, "web", p -> listed(p, "web") == null);
+  }
 }

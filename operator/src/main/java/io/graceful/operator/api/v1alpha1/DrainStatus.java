@@ -36,6 +36,14 @@ public class DrainStatus {
       + "at least 1; absent until the operator has GRACEFUL_DRAIN_MIN_SAMPLES samples.")
   private Long recommendedSleepSeconds;
 
+  @JsonPropertyDescription("With spec.preStop.tune.mode Auto: the sleep the operator tuned the policy to (its "
+      + "effective sleep, used instead of spec.preStop.sleepSeconds); absent while the spec's sleep applies.")
+  private Long tunedSleepSeconds;
+
+  @JsonPropertyDescription("With spec.preStop.tune.mode Auto: when tunedSleepSeconds last changed (RFC 3339); the "
+      + "next change waits at least one measurement window after it.")
+  private String lastTunedTime;
+
   public Integer getSamples() {
     return samples;
   }
@@ -92,17 +100,34 @@ public class DrainStatus {
     this.recommendedSleepSeconds = recommendedSleepSeconds;
   }
 
+  public Long getTunedSleepSeconds() {
+    return tunedSleepSeconds;
+  }
+
+  public void setTunedSleepSeconds(Long tunedSleepSeconds) {
+    this.tunedSleepSeconds = tunedSleepSeconds;
+  }
+
+  public String getLastTunedTime() {
+    return lastTunedTime;
+  }
+
+  public void setLastTunedTime(String lastTunedTime) {
+    this.lastTunedTime = lastTunedTime;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DrainStatus d && Objects.equals(samples, d.samples) && Objects.equals(p50Seconds, d.p50Seconds)
         && Objects.equals(p99Seconds, d.p99Seconds) && Objects.equals(maxSeconds, d.maxSeconds)
         && Objects.equals(unsafeTerminations, d.unsafeTerminations) && Objects.equals(window, d.window)
-        && Objects.equals(recommendedSleepSeconds, d.recommendedSleepSeconds);
+        && Objects.equals(recommendedSleepSeconds, d.recommendedSleepSeconds)
+        && Objects.equals(tunedSleepSeconds, d.tunedSleepSeconds) && Objects.equals(lastTunedTime, d.lastTunedTime);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(samples, p50Seconds, p99Seconds, maxSeconds, unsafeTerminations, window,
-        recommendedSleepSeconds);
+        recommendedSleepSeconds, tunedSleepSeconds, lastTunedTime);
   }
 }

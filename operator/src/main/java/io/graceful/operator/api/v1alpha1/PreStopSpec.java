@@ -28,7 +28,8 @@ public class PreStopSpec {
 
   @JsonPropertyDescription("How drain measurement (GRACEFUL_MEASURE_DRAIN) turns the measured drain into a "
       + "recommended sleep: p99 + marginSeconds within [minSeconds, maxSeconds]. Mode Recommend reports it in "
-      + "status.drain.recommendedSleepSeconds; the sleep is not changed automatically.")
+      + "status.drain.recommendedSleepSeconds; mode Auto also makes it the policy's effective sleep, at most once "
+      + "per measurement window.")
   private SleepTuning tune;
 
   public PreStopSpec() {

@@ -21,8 +21,11 @@ public class SleepTuning {
   public static final long DEFAULT_MAX_SECONDS = 3600;
 
   @SchemaFrom(type = TuneMode.class)
-  @JsonPropertyDescription("Recommend (default, the only mode): report the recommended sleep in "
-      + "status.drain.recommendedSleepSeconds and the SleepSufficient condition; the sleep itself is not changed.")
+  @JsonPropertyDescription("Recommend (default): report the recommended sleep in "
+      + "status.drain.recommendedSleepSeconds and the SleepSufficient condition; the sleep itself is not changed. "
+      + "Auto: also make it the policy's effective sleep (status.drain.tunedSleepSeconds) once enough samples exist, "
+      + "at most once per measurement window, each change an Event SleepTuned; workload writes follow the rollout "
+      + "budget. Never in policy mode Audit; a workload's graceful.io/sleep-seconds still wins.")
   private String mode;
 
   @Min(0)

@@ -2,9 +2,10 @@ package io.graceful.operator.api.v1alpha1;
 
 /**
  * What the operator does with the sleep that drain measurement recommends. Recommend: reports it in
- * status.drain.recommendedSleepSeconds and the SleepSufficient condition, changes nothing. (A mode that applies it
- * by itself is not implemented.)
+ * status.drain.recommendedSleepSeconds and the SleepSufficient condition, changes nothing. Auto: also makes it the
+ * policy's effective sleep (status.drain.tunedSleepSeconds), at most once per measurement window.
  */
 public enum TuneMode {
-  Recommend
+  Recommend,
+  Auto
 }

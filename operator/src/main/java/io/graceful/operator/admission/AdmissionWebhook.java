@@ -39,8 +39,6 @@ import org.slf4j.MDC;
  */
 public final class AdmissionWebhook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionWebhook.class);
-  /** How often the certificates are checked for renewal (own) or change (directory). */
-  static final Duration CHECK_EVERY = Duration.ofMinutes(1);
   private static final int MAX_BODY = 3 * 1024 * 1024;
 
   private final HttpsServer server;
@@ -101,7 +99,7 @@ public final class AdmissionWebhook implements AutoCloseable {
       } catch (RuntimeException | IOException | GeneralSecurityException e) {
         LOG.warn("checking the webhook certificates failed (the current one is still served): {}", e.toString());
       }
-    }, CHECK_EVERY.toSeconds(), CHECK_EVERY.toSeconds(), TimeUnit.SECONDS);
+    }, config.certCheckEvery().toMillis(), config.certCheckEvery().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -132,7 +130,7 @@ public final class AdmissionWebhook implements AutoCloseable {
 
   /**
    * Loads the current certificates into the server; on a CA change, writes the caBundle first. Called at start and
-   * every minute.
+   * every {@link AdmissionConfig#certCheckEvery()}.
    */
   synchronized void refreshCertificates() throws IOException, GeneralSecurityException {
     String caPem;

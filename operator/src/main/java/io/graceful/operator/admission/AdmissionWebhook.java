@@ -137,10 +137,10 @@ public final class AdmissionWebhook implements AutoCloseable {
     String certPem;
     String keyPem;
     if (config.certDir().isEmpty()) {
-      WebhookCertificates.Pem pem = new WebhookSecret(client, config).current(Instant.now());
-      caPem = pem.caCert();
-      certPem = pem.tlsCert();
-      keyPem = pem.tlsKey();
+      WebhookSecret.Stored stored = new WebhookSecret(client, config).current(Instant.now());
+      caPem = stored.caBundle();
+      certPem = stored.pem().tlsCert();
+      keyPem = stored.pem().tlsKey();
     } else {
       Path dir = Path.of(config.certDir());
       certPem = Files.readString(dir.resolve(WebhookSecret.TLS_CRT));

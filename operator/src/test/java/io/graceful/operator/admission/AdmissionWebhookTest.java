@@ -229,4 +229,81 @@ class AdmissionWebhookTest {
     assertThat(WebhookCertificates.due(pem.tlsCert(), Instant.parse("2030-01-01T20:01:00Z"))).isTrue();
     assertThat(WebhookCertificates.due("not a certificate", Instant.now())).isTrue();
   }
+
+  /** Whether a CA of the PEM bundle signed the certificate (what the API server checks with its caBundle). */
+  private static boolean trusted(String certPem, String bundlePem) throws Exception {
+    java.security.cert.X509Certificate cert = WebhookCertificates.certificates(certPem).get(0);
+    for (java.security.cert.X509Certificate ca : WebhookCertificates.certificates(bundlePem)) {
+      try {
+        cert.verify(ca.getPublicKey());
+        return true;
+      } catch (java.security.GeneralSecurityException e) {
+        // another CA of the bundle
+      }
+    }
+    return false;
+  }
+
+  /**
+   * CA rotation with an overlap, as the replicas see it through the Secret, seven years on: the next CA is trusted
+   * before it signs, the old one stays trusted until the settle time after the switch; at every step the certificate
+   * served before and the one served after are both trusted by the caBundle of before and of after, so no admission
+   * fails whichever replica answers and whichever caBundle the API server has.
+   */
+  @Test
+  void theCaIsRotatedWithAnOverlapSoNoAdmissionFails() throws Exception {
+    WebhookSecret secret = new WebhookSecret(client, config);
+    Duration settle = secret.settle();
+    assertThat(settle).isEqualTo(Duration.ofMinutes(3));
+    Instant t0 = Instant.now();
+    WebhookSecret.Stored s0 = secret.current(t0);
+    assertThat(WebhookCertificates.certificates(s0.caBundle())).hasSize(1);
+
+    Instant t1 = t0.plus(Duration.ofDays(7 * 365));
+    WebhookSecret.Stored added = secret.current(t1);
+    assertThat(added.nextCaCert()).as("a next CA, trusted").isNotNull();
+    assertThat(added.pem().caCert()).as("still signing with the old CA").isEqualTo(s0.pem().caCert());
+    assertThat(WebhookCertificates.certificates(added.caBundle())).hasSize(2);
+    assertThat(secret().getMetadata().getAnnotations()).containsEntry(WebhookSecret.PHASE_SINCE, t1.toString());
+
+    WebhookSecret.Stored waiting = secret.current(t1.plus(settle).minusSeconds(1));
+    assertThat(waiting.pem().tlsCert()).as("no switch before the settle time").isEqualTo(added.pem().tlsCert());
+    assertThat(waiting.caBundle()).isEqualTo(added.caBundle());
+
+    Instant t2 = t1.plus(settle);
+    WebhookSecret.Stored switched = secret.current(t2);
+    assertThat(switched.pem().caCert()).as("the next CA signs now").isEqualTo(added.nextCaCert());
+    assertThat(switched.previousCaCert()).isEqualTo(s0.pem().caCert());
+    assertThat(switched.nextCaCert()).isNull();
+
+    Instant t3 = t2.plus(settle);
+    WebhookSecret.Stored dropped = secret.current(t3);
+    assertThat(dropped.caBundle()).as("only the new CA").isEqualTo(added.nextCaCert());
+    assertThat(dropped.pem().tlsCert()).isEqualTo(switched.pem().tlsCert());
+    assertThat(secret().getMetadata().getAnnotations()).doesNotContainKey(WebhookSecret.PHASE_SINCE);
+    assertThat(secret().getData()).doesNotContainKeys(WebhookSecret.CA_NEXT_CRT, WebhookSecret.CA_PREVIOUS_CRT);
+
+    List<WebhookSecret.Stored> steps = List.of(s0, added, switched, dropped);
+    for (int i = 1; i < steps.size(); i++) {
+      WebhookSecret.Stored before = steps.get(i - 1);
+      WebhookSecret.Stored after = steps.get(i);
+      assertThat(trusted(after.pem().tlsCert(), before.caBundle())).as("step %d: new certificate, old caBundle", i)
+          .isTrue();
+      assertThat(trusted(before.pem().tlsCert(), after.caBundle())).as("step %d: old certificate, new caBundle", i)
+          .isTrue();
+    }
+    // and the check must be able to fail: the first certificate is not trusted by the final caBundle alone
+    assertThat(trusted(s0.pem().tlsCert(), dropped.caBundle())).isFalse();
+  }
+
+  @Test
+  void theWebhookWritesTheBundleWithBothCasDuringARotation() throws Exception {
+    WebhookSecret secret = new WebhookSecret(client, config);
+    WebhookSecret.Stored added = secret.current(Instant.now().plus(Duration.ofDays(7 * 365)));
+    webhook.refreshCertificates();
+    String bundle = new String(Base64.getDecoder().decode(client.admissionRegistration().v1()
+        .mutatingWebhookConfigurations().withName("graceful-test").get().getWebhooks().get(0).getClientConfig()
+        .getCaBundle()), StandardCharsets.UTF_8);
+    assertThat(bundle).isEqualTo(added.caBundle()).contains(added.nextCaCert()).startsWith(added.pem().caCert());
+  }
 }

@@ -185,6 +185,13 @@ cluster has none, so auto grants nothing there). Renders "true" or nothing.
 {{- fail "extraVolumes: the volume name tmp is the chart's /tmp emptyDir; choose another name." }}
 {{- end }}
 {{- end }}
+{{- if .Values.watchNamespaces }}
+{{- range .Values.extraObjects }}
+{{- if and (kindIs "map" .) (eq (toString .kind) "ClusterGracefulPolicy") }}
+{{- fail (printf "extraObjects: ClusterGracefulPolicy %v would be ignored: a namespaced install (watchNamespaces set) does not serve cluster policies; install with watchNamespaces empty, or use a GracefulPolicy per watched namespace." (default "" (.metadata).name)) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- range .Values.extraVolumeMounts }}
 {{- if eq (clean .mountPath) "/tmp" }}
 {{- fail "extraVolumeMounts: /tmp is the chart's emptyDir (the JVM's tmpdir); mount elsewhere." }}

@@ -14,6 +14,7 @@ import java.util.List;
  */
 final class MockApiBackend implements ApiBackend {
   private static final String CRD = "META-INF/fabric8/gracefulpolicies.graceful.io-v1.yml";
+  private static final String CLUSTER_CRD = "META-INF/fabric8/clustergracefulpolicies.graceful.io-v1.yml";
 
   private final RecordingApiServer server;
   private final RequestLog clientLog;
@@ -44,14 +45,17 @@ final class MockApiBackend implements ApiBackend {
     return server.newClient(RequestLog.CONTROLLER_AGENT, true);
   }
 
+  /** Both CRDs, as crd/ installs them (the operator serves ClusterGracefulPolicies only when theirs exists). */
   @Override
   public void installCrd(KubernetesClient driver) throws Exception {
-    try (InputStream crd = MockApiBackend.class.getClassLoader().getResourceAsStream(CRD)) {
-      if (crd == null) {
-        throw new IllegalStateException(CRD + " is not on the class path (build the operator module first)");
+    for (String resource : List.of(CRD, CLUSTER_CRD)) {
+      try (InputStream crd = MockApiBackend.class.getClassLoader().getResourceAsStream(resource)) {
+        if (crd == null) {
+          throw new IllegalStateException(resource + " is not on the class path (build the operator module first)");
+        }
+        driver.apiextensions().v1().customResourceDefinitions()
+            .resource(driver.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
       }
-      driver.apiextensions().v1().customResourceDefinitions()
-          .resource(driver.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
     }
   }
 

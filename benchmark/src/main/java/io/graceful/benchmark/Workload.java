@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
 import io.graceful.operator.api.v1alpha1.PreStopSpec;
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy;
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicySpec;
 import io.graceful.operator.core.GracefulAnnotations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,13 +47,17 @@ import java.util.Map;
  * workload in the benchmark's bookkeeping. The default mix, 100:0:0, is the Deployment-only cluster, object for
  * object (policies without {@code spec.workloads}).
  *
- * <p>A ClusterGracefulPolicy with namespaced overrides (issue 10) is not part of the mix yet: once that kind exists,
- * it is one more object from {@link #clusterPolicies()}, created by the scale benchmark before the namespaces.
+ * <p>A mixed cluster also has one ClusterGracefulPolicy, {@code platform} ({@link #clusterPolicies()}, created before
+ * the namespaces): every namespace ({@code namespaceSelector: {}}), tier In web, api, worker, all three kinds, sleep 8 s,
+ * shutdown 12 s. The namespaces {@code n % 4 == 1} have no {@code standard} policy, so there it governs; everywhere
+ * else the namespaced policies override it (Skipped/OverriddenByNamespacePolicy on its status), the case of a
+ * platform default with team refinements.
  */
 public final class Workload {
   public static final String STANDARD = "standard";
   public static final String WEB_FIRST = "web-first";
   public static final String AUDIT = "audit-workers";
+  public static final String PLATFORM = "platform";
   private static final String[] TIERS = {"web", "api", "worker"};
   private static final String[] CONTAINERS = {"app", "log-shipper", "metrics"};
 
@@ -104,12 +110,27 @@ public final class Workload {
     return percentile < mix[0] ? KINDS.get(0) : percentile < mix[0] + mix[1] ? KINDS.get(1) : KINDS.get(2);
   }
 
-  /**
-   * Cluster-scoped policies. None yet: the ClusterGracefulPolicy kind (issue 10) is built elsewhere; the mixed
-   * workload gets one, plus namespaced overrides from {@link #policies}, when it lands.
-   */
+  /** Cluster-scoped policies: the mixed cluster's ClusterGracefulPolicy {@value #PLATFORM}; none otherwise. */
   public List<HasMetadata> clusterPolicies() {
-    return List.of();
+    if (!mixed()) {
+      return List.of();
+    }
+    ClusterGracefulPolicySpec spec = new ClusterGracefulPolicySpec();
+    spec.setNamespaceSelector(new io.fabric8.kubernetes.api.model.LabelSelector());   // {}: every namespace
+    spec.setSelector(new LabelSelectorBuilder().withMatchExpressions(new LabelSelectorRequirementBuilder()
+        .withKey("tier").withOperator("In").withValues(List.of(TIERS)).build()).build());
+    spec.setPreStop(new PreStopSpec(8L, null));
+    spec.setShutdownSeconds(12L);
+    spec.setWorkloads(KINDS);
+    ClusterGracefulPolicy p = new ClusterGracefulPolicy();
+    p.setMetadata(new ObjectMetaBuilder().withName(PLATFORM).build());
+    p.setSpec(spec);
+    return List.of(p);
+  }
+
+  /** The mixed cluster's namespaces without a {@code standard} policy, governed by the cluster policy. */
+  public boolean clusterPolicyOnly(int n) {
+    return mixed() && n % 4 == 1;
   }
 
   public int namespaces() {
@@ -137,7 +158,9 @@ public final class Workload {
     if (n % 7 == 0) {
       standard.setExistingHook("Replace");
     }
-    out.add(policy(ns, STANDARD, standard));
+    if (!clusterPolicyOnly(n)) {
+      out.add(policy(ns, STANDARD, standard));
+    }
     if (n % 10 == 0) {
       GracefulPolicySpec web = spec(20, 15L);
       web.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "web")).build());

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -59,11 +60,17 @@ class ChartMetadataTest {
   @Test
   void crdsAnnotationNamesTheChartsCrd() throws IOException {
     JsonNode crds = annotation("crds");
-    assertThat(crds).hasSize(1);
-    assertThat(crds.get(0).get("name").asText()).isEqualTo("gracefulpolicies.graceful.io");
-    assertThat(crds.get(0).get("kind").asText()).isEqualTo("GracefulPolicy");
-    String storedVersion = Chart.read(CrdSyncTest.yamlFiles(Chart.chartDir().resolve("crds")).get(0));
-    assertThat(storedVersion).contains("name: \"" + crds.get(0).get("version").asText() + "\"");
+    List<Path> files = CrdSyncTest.yamlFiles(Chart.chartDir().resolve("crds"));
+    assertThat(crds).as("one entry per CRD of the chart").hasSameSizeAs(files);
+    Map<String, String> kinds = Map.of("gracefulpolicies.graceful.io", "GracefulPolicy",
+        "clustergracefulpolicies.graceful.io", "ClusterGracefulPolicy");
+    for (JsonNode crd : crds) {
+      String name = crd.get("name").asText();
+      assertThat(kinds).containsEntry(name, crd.get("kind").asText());
+      String stored = Chart.read(files.stream().filter(f -> f.getFileName().toString().startsWith(name + "-"))
+          .findFirst().orElseThrow(() -> new AssertionError("no file for " + name + " in " + files)));
+      assertThat(stored).contains("name: \"" + crd.get("version").asText() + "\"");
+    }
   }
 
   /** crdsExamples are copies of objects of examples/, which the e2e tests apply (ExamplesIT). */

@@ -112,6 +112,12 @@ class ChartRenderTest {
                 .set("extraVolumes[0].emptyDir.medium", "Memory")
                 .set("extraVolumeMounts[0].name", "x").set("extraVolumeMounts[0].mountPath", "/tmp/"),
             "extraVolumeMounts: /tmp is the chart's emptyDir"),
+        Arguments.of("a ClusterGracefulPolicy in extraObjects of a namespaced install",
+            (UnaryOperator<TemplateCommand>) t -> t.withValuesFile(Chart.valuesFile("namespaced.yaml"))
+                .set("extraObjects[0].apiVersion", "graceful.io/v1alpha1")
+                .set("extraObjects[0].kind", "ClusterGracefulPolicy")
+                .set("extraObjects[0].metadata.name", "platform"),
+            "a namespaced install (watchNamespaces set) does not serve cluster policies"),
         Arguments.of("extraVolumes named tmp",
             (UnaryOperator<TemplateCommand>) t -> t.set("extraVolumes[0].name", "tmp")
                 .set("extraVolumes[0].emptyDir.medium", "Memory"),

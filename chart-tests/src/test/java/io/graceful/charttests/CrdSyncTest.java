@@ -98,6 +98,19 @@ class CrdSyncTest {
     assertThat(found).as("a CRD named gracefulpolicies.graceful.io in %s", files).isTrue();
   }
 
+  @Test
+  void chartCarriesTheClusterScopedClusterGracefulPolicyCrd() throws IOException {
+    KubernetesSerialization serialization = new KubernetesSerialization();
+    CustomResourceDefinition crd = yamlFiles(Chart.chartDir().resolve("crds")).stream()
+        .map(f -> serialization.unmarshal(Chart.read(f), CustomResourceDefinition.class))
+        .filter(c -> c.getMetadata().getName().equals("clustergracefulpolicies.graceful.io")).findFirst()
+        .orElseThrow(() -> new AssertionError("no clustergracefulpolicies.graceful.io CRD in crds/; " + RESYNC));
+    assertThat(crd.getSpec().getScope()).isEqualTo("Cluster");
+    assertThat(crd.getSpec().getNames().getKind()).isEqualTo("ClusterGracefulPolicy");
+    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("cgp");
+    assertThat(crd.getSpec().getVersions()).anySatisfy(v -> assertThat(v.getSubresources().getStatus()).isNotNull());
+  }
+
   // ---- crds.enabled: the same CRD as a template, so that helm upgrade upgrades it ----
 
   @Test

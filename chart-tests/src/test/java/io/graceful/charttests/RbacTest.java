@@ -36,6 +36,15 @@ class RbacTest {
       "patch gracefulpolicies.graceful.io/status", "update gracefulpolicies.graceful.io/status",
       "get events", "create events", "patch events");
 
+  /**
+   * ClusterGracefulPolicies, served only when the operator watches every namespace: the policies, their status, and
+   * the Namespaces whose labels their namespaceSelector reads.
+   */
+  static final List<String> CLUSTER_POLICY_REQUESTS = List.of(
+      "get clustergracefulpolicies.graceful.io", "list clustergracefulpolicies.graceful.io",
+      "watch clustergracefulpolicies.graceful.io", "patch clustergracefulpolicies.graceful.io/status",
+      "update clustergracefulpolicies.graceful.io/status", "list namespaces", "watch namespaces");
+
   /** Leader election, in the release namespace only: create any Lease, read and renew only its own. */
   static List<String> leaseRequests(String leaseName) {
     return List.of("create leases.coordination.k8s.io",
@@ -69,6 +78,7 @@ class RbacTest {
   void defaultsGrantExactlyTheAllowListClusterWide() {
     Set<String> expected = new TreeSet<>();
     WORKLOAD_REQUESTS.forEach(r -> expected.add("cluster " + r));
+    CLUSTER_POLICY_REQUESTS.forEach(r -> expected.add("cluster " + r));
     NODE_REQUESTS.forEach(r -> expected.add("cluster " + r));
     expected.add("cluster " + SELF_REVIEW);
     leaseRequests(Chart.FULLNAME).forEach(r -> expected.add(Chart.NAMESPACE + " " + r));
@@ -161,6 +171,7 @@ class RbacTest {
   void withoutLeaderElectionThereIsNoLeaseAccessAndNoSelfReview() {
     Set<String> expected = new TreeSet<>();
     WORKLOAD_REQUESTS.forEach(r -> expected.add("cluster " + r));
+    CLUSTER_POLICY_REQUESTS.forEach(r -> expected.add("cluster " + r));
     NODE_REQUESTS.forEach(r -> expected.add("cluster " + r));
     expected.addAll(admissionGrants(Chart.FULLNAME));
     assertThat(grants(Chart.render("ha-off.yaml"))).containsExactlyInAnyOrderElementsOf(expected);
@@ -203,18 +214,13 @@ class RbacTest {
 
   @Test
   void aggregatedRolesLetAdminAndEditManageAndViewReadPolicies() {
-    Set<String> expected = new TreeSet<>();
-    for (String verb : List.of("create", "update", "patch", "delete", "deletecollection", "get", "list", "watch")) {
-      expected.add("admin,edit: " + verb + " gracefulpolicies.graceful.io");
-    }
-    for (String verb : List.of("get", "list", "watch")) {
-      expected.add("admin,edit: " + verb + " gracefulpolicies.graceful.io/status");
-      expected.add("view: " + verb + " gracefulpolicies.graceful.io");
-      expected.add("view: " + verb + " gracefulpolicies.graceful.io/status");
-    }
+    Set<String> namespaced = aggregatedPolicyRights("gracefulpolicies.graceful.io");
+    Set<String> expected = new TreeSet<>(namespaced);
+    // cluster policies only where they are served (watching every namespace)
+    expected.addAll(aggregatedPolicyRights("clustergracefulpolicies.graceful.io"));
     assertThat(aggregatedRights(Chart.render())).containsExactlyInAnyOrderElementsOf(expected);
     // a namespaced install keeps them: the teams of the watched namespaces write the policies
-    assertThat(aggregatedRights(Chart.render("namespaced.yaml"))).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(aggregatedRights(Chart.render("namespaced.yaml"))).containsExactlyInAnyOrderElementsOf(namespaced);
     // bound to nobody: rights come from the bindings people already have to admin/edit/view
     Chart.Rendered r = Chart.render();
     r.all(ClusterRole.class).stream().filter(RbacTest::aggregated).forEach(c -> {
@@ -235,6 +241,20 @@ class RbacTest {
     return List.of(new NamedRule("leases", Set.of("get", "update", "patch"), null),
         new NamedRule("secrets", Set.of("get", "update"), fullname + "-webhook-tls"),
         new NamedRule("mutatingwebhookconfigurations", Set.of("get", "patch"), fullname + "." + Chart.NAMESPACE));
+  }
+
+  /** What admin and edit may do to a policy kind, and view may read. */
+  private static Set<String> aggregatedPolicyRights(String resource) {
+    Set<String> expected = new TreeSet<>();
+    for (String verb : List.of("create", "update", "patch", "delete", "deletecollection", "get", "list", "watch")) {
+      expected.add("admin,edit: " + verb + " " + resource);
+    }
+    for (String verb : List.of("get", "list", "watch")) {
+      expected.add("admin,edit: " + verb + " " + resource + "/status");
+      expected.add("view: " + verb + " " + resource);
+      expected.add("view: " + verb + " " + resource + "/status");
+    }
+    return expected;
   }
 
   @Test

@@ -121,7 +121,7 @@ public final class DemoMain {
             writes.values().stream().mapToLong(Long::longValue).sum());
         heading(out, "AFTER: the same workloads, as the operator left them");
         Tables.workloads(out, after, before, policies);
-        heading(out, "GracefulPolicies (kubectl get gp -A -o wide)");
+        heading(out, "GracefulPolicies and ClusterGracefulPolicies (kubectl get gp -A -o wide; kubectl get cgp -o wide)");
         Tables.policies(out, columns, policies);
 
         heading(out, "UNDO: kubectl annotate deployment -n " + UNDO_NAMESPACE + " " + UNDO_DEPLOYMENT
@@ -181,7 +181,8 @@ public final class DemoMain {
         }
       }
       for (GenericKubernetesResource p : policies(client)) {
-        String name = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+        String name = p.getMetadata().getNamespace() == null ? "cluster/" + p.getMetadata().getName()
+            : p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
         Object observed = p.get("status", "observedGeneration");
         Long generation = p.getMetadata().getGeneration();
         if (observed == null) {
@@ -301,12 +302,12 @@ public final class DemoMain {
     return Tables.sorted(all);
   }
 
-  /**
-   * The GracefulPolicies. A ClusterGracefulPolicy (issue 10) joins here as a second list once that kind exists; the
-   * tables then show its rows with an empty namespace.
-   */
+  /** The GracefulPolicies and the ClusterGracefulPolicies (whose rows the tables show with an empty namespace). */
   static List<GenericKubernetesResource> policies(KubernetesClient client) {
-    return Tables.sortedPolicies(ExampleLoader.policies(client).inAnyNamespace().list().getItems());
+    List<GenericKubernetesResource> all = new ArrayList<>(ExampleLoader.policies(client).inAnyNamespace().list()
+        .getItems());
+    all.addAll(ExampleLoader.clusterPolicies(client).list().getItems());
+    return Tables.sortedPolicies(all);
   }
 
   static List<Event> events(KubernetesClient client) {

@@ -25,12 +25,11 @@ import java.util.Map;
 final class ExampleLoader {
 
   static final String CRD_NAME = "gracefulpolicies.graceful.io";
-  /** Where demo/pom.xml puts the committed CRD, then where the CRD generator puts it in the operator jar. */
-  private static final List<String> CRD_RESOURCES = List.of(
-      "graceful/crd/" + CRD_NAME + "-v1.yml",
-      "META-INF/fabric8/" + CRD_NAME + "-v1.yml");
+  /** The ClusterGracefulPolicy CRD, created beside the GracefulPolicy one (examples/cluster-policy.yaml uses it). */
+  static final String CLUSTER_CRD_NAME = "clustergracefulpolicies.graceful.io";
   /** In apply order: namespaces (deployments.yaml) first, the policies last, as a team's cluster would have them. */
-  static final List<String> EXAMPLES = List.of("deployments.yaml", "workloads.yaml", "policies.yaml");
+  static final List<String> EXAMPLES = List.of("deployments.yaml", "workloads.yaml", "policies.yaml",
+      "cluster-policy.yaml");
 
   /** GracefulPolicies are read and written as generic resources: the demo does not depend on the Java model. */
   static final ResourceDefinitionContext POLICY = new ResourceDefinitionContext.Builder()
@@ -39,6 +38,15 @@ final class ExampleLoader {
       .withKind("GracefulPolicy")
       .withPlural("gracefulpolicies")
       .withNamespaced(true)
+      .build();
+
+  /** ClusterGracefulPolicies, cluster-scoped, read and written the same generic way. */
+  static final ResourceDefinitionContext CLUSTER_POLICY = new ResourceDefinitionContext.Builder()
+      .withGroup("graceful.io")
+      .withVersion("v1alpha1")
+      .withKind("ClusterGracefulPolicy")
+      .withPlural("clustergracefulpolicies")
+      .withNamespaced(false)
       .build();
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -51,8 +59,24 @@ final class ExampleLoader {
     return client.genericKubernetesResources(POLICY);
   }
 
+  static MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+      Resource<GenericKubernetesResource>> clusterPolicies(KubernetesClient client) {
+    return client.genericKubernetesResources(CLUSTER_POLICY);
+  }
+
+  /**
+   * Creates both CRDs (the operator serves ClusterGracefulPolicies only when theirs is installed at start-up) and
+   * returns the GracefulPolicy one, whose printer columns the tables print (the cluster policy's are the same).
+   */
   static CustomResourceDefinition createCrd(KubernetesClient client) {
-    for (String path : CRD_RESOURCES) {
+    createCrd(client, CLUSTER_CRD_NAME);
+    return createCrd(client, CRD_NAME);
+  }
+
+  private static CustomResourceDefinition createCrd(KubernetesClient client, String name) {
+    // where demo/pom.xml puts the committed CRD, then where the CRD generator puts it in the operator jar
+    List<String> resources = List.of("graceful/crd/" + name + "-v1.yml", "META-INF/fabric8/" + name + "-v1.yml");
+    for (String path : resources) {
       try (InputStream in = open(path, false)) {
         if (in != null) {
           CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
@@ -62,7 +86,7 @@ final class ExampleLoader {
         throw new UncheckedIOException(e);
       }
     }
-    throw new IllegalStateException("CRD not found on the class path (looked for " + CRD_RESOURCES
+    throw new IllegalStateException("CRD not found on the class path (looked for " + resources
         + "); build with: mvn -B -DskipTests package");
   }
 
@@ -96,6 +120,11 @@ final class ExampleLoader {
       GenericKubernetesResource generic =
           client.getKubernetesSerialization().convertValue(item, GenericKubernetesResource.class);
       return policies(client).inNamespace(item.getMetadata().getNamespace()).resource(generic).create();
+    }
+    if ("ClusterGracefulPolicy".equals(item.getKind())) {
+      GenericKubernetesResource generic =
+          client.getKubernetesSerialization().convertValue(item, GenericKubernetesResource.class);
+      return clusterPolicies(client).resource(generic).create();
     }
     return client.resource(item).create();
   }

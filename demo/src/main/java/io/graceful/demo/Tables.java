@@ -207,8 +207,11 @@ final class Tables {
     for (GenericKubernetesResource p : policies) {
       for (Map<String, Object> entry : statusDeployments(p)) {
         String text = entry.get("state") + (entry.get("reason") == null ? "" : "/" + entry.get("reason"));
-        byWorkload.computeIfAbsent(key(kind(entry), p.getMetadata().getNamespace(), String.valueOf(entry.get("name"))),
-            k -> new LinkedHashMap<>()).put(p.getMetadata().getName(), text);
+        // a cluster policy's entries name their namespace; a namespaced policy's are in its own
+        String namespace = entry.get("namespace") != null ? text(entry.get("namespace")) : p.getMetadata().getNamespace();
+        byWorkload.computeIfAbsent(key(kind(entry), namespace, String.valueOf(entry.get("name"))),
+            k -> new LinkedHashMap<>()).put((p.getMetadata().getNamespace() == null ? "cluster/" : "")
+                + p.getMetadata().getName(), text);
       }
     }
     return byWorkload;
@@ -231,11 +234,13 @@ final class Tables {
     TextTable details = new TextTable("NAMESPACE", "POLICY", "WORKLOAD", "STATE", "REASON", "MESSAGE");
     Instant now = Instant.now();
     for (GenericKubernetesResource p : sortedPolicies(policies)) {
-      List<String> row = new ArrayList<>(List.of(p.getMetadata().getNamespace()));
+      // a ClusterGracefulPolicy has no namespace; its list entries name theirs
+      List<String> row = new ArrayList<>(List.of(namespaceOf(p)));
       row.addAll(columns.cells(JSON.convertValue(p, Map.class), now));
       table.add(row);
       for (Map<String, Object> entry : statusDeployments(p)) {
-        details.add(p.getMetadata().getNamespace(), p.getMetadata().getName(),
+        details.add(entry.get("namespace") != null ? text(entry.get("namespace")) : namespaceOf(p),
+            (p.getMetadata().getNamespace() == null ? "cluster/" : "") + p.getMetadata().getName(),
             kind(entry).toLowerCase() + "/" + text(entry.get("name")),
             text(entry.get("state")), text(entry.get("reason")), text(entry.get("message")));
       }
@@ -250,9 +255,14 @@ final class Tables {
 
   static List<GenericKubernetesResource> sortedPolicies(List<GenericKubernetesResource> policies) {
     return policies.stream()
-        .sorted(Comparator.comparing((GenericKubernetesResource p) -> p.getMetadata().getNamespace())
+        .sorted(Comparator.comparing((GenericKubernetesResource p) -> namespaceOf(p))
             .thenComparing(p -> p.getMetadata().getName()))
         .toList();
+  }
+
+  /** The policy's namespace; empty for a ClusterGracefulPolicy. */
+  static String namespaceOf(GenericKubernetesResource p) {
+    return p.getMetadata().getNamespace() == null ? "" : p.getMetadata().getNamespace();
   }
 
   @SuppressWarnings("unchecked")

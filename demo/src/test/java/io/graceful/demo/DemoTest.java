@@ -92,9 +92,24 @@ class DemoTest {
       assertThat(output).contains(kind.toLowerCase() + "/" + name);
     }
     // one write per changed workload, none to an unchanged one
-    assertThat(result.writes()).as("writes to workloads").hasSize(11).allSatisfy((key, n) -> assertThat(n)
+    assertThat(result.writes()).as("writes to workloads").hasSize(13).allSatisfy((key, n) -> assertThat(n)
         .as(key).isEqualTo(1L));
-    assertThat(output).contains("11 workloads (9 Deployments, 1 StatefulSet, 1 DaemonSet) changed");
+    assertThat(output).contains("13 workloads (11 Deployments, 1 StatefulSet, 1 DaemonSet) changed");
+
+    // examples/cluster-policy.yaml: the ClusterGracefulPolicy governs blog/frontend, the team's policy overrides it
+    // for blog/comments, and the cluster policy lists that workload (with its namespace) as overridden
+    assertThat(blogSleep(after, "frontend")).isEqualTo(5);
+    assertThat(Tables.annotation(deployment(after, "blog/frontend"), Tables.APPLIED_POLICY, null))
+        .isEqualTo("cluster/platform-default");
+    assertThat(blogSleep(after, "comments")).isEqualTo(15);
+    GenericKubernetesResource platform = result.policies().stream()
+        .filter(p -> p.getMetadata().getNamespace() == null && "platform-default".equals(p.getMetadata().getName()))
+        .findFirst().orElseThrow();
+    assertThat(Tables.statusDeployments(platform)).singleElement().satisfies(e -> {
+      assertThat(e).containsEntry("namespace", "blog").containsEntry("name", "comments")
+          .containsEntry("reason", "OverriddenByNamespacePolicy");
+    });
+    assertThat(output).contains("cluster/platform-default", "OverriddenByNamespacePolicy");
 
     // every policy reports Ready for its current generation
     for (GenericKubernetesResource p : result.policies()) {
@@ -155,6 +170,15 @@ class DemoTest {
     Container c = Tables.template(workload(workloads, kind, "shop", name)).getSpec().getContainers().stream()
         .filter(x -> x.getName().equals(container)).findFirst().orElseThrow();
     return Tables.preStop(c);
+  }
+
+  /** The native sleep of container web of a Deployment of examples/cluster-policy.yaml (namespace blog). */
+  private static Integer blogSleep(Map<String, HasMetadata> workloads, String name) {
+    Container c = Tables.template(deployment(workloads, "blog/" + name)).getSpec().getContainers().get(0);
+    LifecycleHandler hook = Tables.preStop(c);
+    assertThat(hook).as("blog/" + name + " preStop").isNotNull();
+    assertThat(hook.getSleep()).as("blog/" + name + " native sleep").isNotNull();
+    return hook.getSleep().getSeconds().intValue();
   }
 
   private static Integer sleepSeconds(Map<String, HasMetadata> workloads, String name, String container) {

@@ -24,6 +24,8 @@ class CrdLifecycleIT {
   static final String RELEASE = "crd-life";
   static final String NAMESPACE = "graceful-crd";
   static final String OTHER_CRD = "gracefulpolicies.lifecycle.graceful.io";
+  /** The chart's second CRD: it is templated, adopted and kept exactly like the GracefulPolicy one. */
+  static final String CLUSTER_CRD = "clustergracefulpolicies.graceful.io";
 
   private static ControlPlane cp;
 
@@ -50,12 +52,14 @@ class CrdLifecycleIT {
 
   /** Removes what Helm reads as ownership, so the next run (and the other classes) see an unowned CRD. */
   private static void disown() {
-    // every label the chart's template sets
-    cp.kubectl("label", "crd", CRD, "app.kubernetes.io/managed-by-", "app.kubernetes.io/instance-",
-        "app.kubernetes.io/name-", "app.kubernetes.io/version-", "app.kubernetes.io/component-",
-        "app.kubernetes.io/part-of-", "helm.sh/chart-").orFail();
-    cp.kubectl("annotate", "crd", CRD, "meta.helm.sh/release-name-", "meta.helm.sh/release-namespace-",
-        "helm.sh/resource-policy-", "e2e.graceful.io/upgraded-").orFail();
+    for (String crd : List.of(CRD, CLUSTER_CRD)) {
+      // every label the chart's template sets
+      cp.kubectl("label", "crd", crd, "app.kubernetes.io/managed-by-", "app.kubernetes.io/instance-",
+          "app.kubernetes.io/name-", "app.kubernetes.io/version-", "app.kubernetes.io/component-",
+          "app.kubernetes.io/part-of-", "helm.sh/chart-").orFail();
+      cp.kubectl("annotate", "crd", crd, "meta.helm.sh/release-name-", "meta.helm.sh/release-namespace-",
+          "helm.sh/resource-policy-", "e2e.graceful.io/upgraded-").orFail();
+    }
   }
 
   private static Cli.Result helmWithCrd(String verb, String chart, String... extra) {
@@ -77,13 +81,16 @@ class CrdLifecycleIT {
     // 1. an unowned CRD: Helm refuses to take it over and changes nothing (README: adopt it first)
     Cli.Result refused = helmWithCrd("install", "helm/graceful-operator");
     assertThat(refused.ok()).as(refused.toString()).isFalse();
-    assertThat(refused.stderr()).contains("invalid ownership metadata").contains(CRD);
+    // Helm names the first unowned CRD it meets (the chart carries two)
+    assertThat(refused.stderr()).contains("invalid ownership metadata").containsAnyOf(CRD, CLUSTER_CRD);
     assertThat(cp.helm("status", RELEASE, "-n", NAMESPACE).ok()).as("no release was recorded").isFalse();
 
-    // 2. adoption as the chart README says, then install: the release owns the CRD, annotated keep
-    cp.kubectl("label", "crd", CRD, "app.kubernetes.io/managed-by=Helm").orFail();
-    cp.kubectl("annotate", "crd", CRD, "meta.helm.sh/release-name=" + RELEASE,
-        "meta.helm.sh/release-namespace=" + NAMESPACE).orFail();
+    // 2. adoption as the chart README says, then install: the release owns the CRDs, annotated keep
+    for (String crd : List.of(CRD, CLUSTER_CRD)) {
+      cp.kubectl("label", "crd", crd, "app.kubernetes.io/managed-by=Helm").orFail();
+      cp.kubectl("annotate", "crd", crd, "meta.helm.sh/release-name=" + RELEASE,
+          "meta.helm.sh/release-namespace=" + NAMESPACE).orFail();
+    }
     helmWithCrd("install", "helm/graceful-operator").orFail();
     assertThat(crdField("{.metadata.labels.app\\.kubernetes\\.io/instance}")).isEqualTo(RELEASE);
     assertThat(crdField("{.metadata.annotations.helm\\.sh/resource-policy}")).isEqualTo("keep");
@@ -144,7 +151,7 @@ class CrdLifecycleIT {
         .replace("name: \"" + CRD + "\"", "name: \"" + OTHER_CRD + "\"")
         .replace("group: \"graceful.io\"", "group: \"lifecycle.graceful.io\"")
         .replace("    - \"gp\"\n    - \"gpol\"\n", "    - \"gplc\"\n");
-    Path chart = chartCopy("renamed", renamed);
+    Path chart = chartCopy("renamed", renamed, false);
     try {
       // without --skip-crds: crds/ first, unowned, then the template's copy is refused
       Cli.Result refused = helmWithCrd("install", chart.toString());
@@ -160,7 +167,7 @@ class CrdLifecycleIT {
 
       // helm upgrade with a newer CRD changes it
       Path newer = chartCopy("renamed-newer", text -> renamed.apply(text)
-          .replace("    - \"gplc\"\n", "    - \"gplc\"\n    - \"gplcx\"\n"));
+          .replace("    - \"gplc\"\n", "    - \"gplc\"\n    - \"gplcx\"\n"), false);
       helmWithCrd("upgrade", newer.toString()).orFail();
       assertThat(cp.kubectl("get", "crd", OTHER_CRD, "-o", "jsonpath={.spec.names.shortNames}").orFail())
           .contains("gplcx");
@@ -176,11 +183,17 @@ class CrdLifecycleIT {
 
   /** A copy of the chart whose CRD (crds/, the template's source) has the extra short name "gpx". */
   private static Path newerChart() throws IOException {
-    return chartCopy("newer", text -> text.replace("    - \"gpol\"\n", "    - \"gpol\"\n    - \"gpx\"\n"));
+    return chartCopy("newer", text -> text.replace("    - \"gpol\"\n", "    - \"gpol\"\n    - \"gpx\"\n"), true);
   }
 
-  /** A copy of the chart whose CRD (crds/ and so the template) is edited by {@code edit}. */
-  private static Path chartCopy(String name, java.util.function.UnaryOperator<String> edit) throws IOException {
+  /**
+   * A copy of the chart whose CRD (crds/ and so the template) is edited by {@code edit}.
+   *
+   * @param withClusterCrd keep the ClusterGracefulPolicy CRD; without it the copy carries the edited CRD only (the
+   *     shared, unowned cluster CRD would otherwise stop a release of a renamed copy)
+   */
+  private static Path chartCopy(String name, java.util.function.UnaryOperator<String> edit, boolean withClusterCrd)
+      throws IOException {
     Path source = cp.root().resolve("helm/graceful-operator");
     Path target = cp.state().resolve("crd-life-chart/" + name + "/graceful-operator");
     if (Files.exists(target)) {
@@ -203,6 +216,9 @@ class CrdLifecycleIT {
     String edited = edit.apply(text);
     assertThat(edited).as("edited %s", crd).isNotEqualTo(text);
     Files.writeString(crd, edited);
+    if (!withClusterCrd) {
+      Files.delete(target.resolve("crds/" + CLUSTER_CRD + "-v1.yml"));
+    }
     return target;
   }
 }

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExamplesIT {
   private static final String SHOP = "shop";
+  /** examples/cluster-policy.yaml: a ClusterGracefulPolicy over this labelled namespace and a team's override. */
+  private static final String BLOG = "blog";
   /** Example Deployments the operator changes (the demo and the README count nine). */
   private static final List<String> CHANGED = List.of("storefront", "cart", "recommendations", "thumbnailer",
       "legacy-gateway", "catalog", "reports", "checkout", "orders");
@@ -58,6 +60,7 @@ class ExamplesIT {
     OperatorInstall install = OperatorInstall.ensure(cp);
     cp.awaitNamespaceGone(SHOP);
     cp.awaitNamespaceGone("payments");
+    cp.awaitNamespaceGone(BLOG);
     // the Deployments first, as a team would have them before the operator arrives: what the server stores
     cp.kubectl("apply", "-f", "examples/deployments.yaml").orFail();
     cp.kubectl("apply", "-f", "examples/workloads.yaml").orFail();
@@ -194,6 +197,31 @@ class ExamplesIT {
     // the same template means the same ReplicaSet: the revert reuses the original, it creates no third one
     assertThat(Workloads.replicaSets(k8s, deployment(k8s, SHOP, "storefront"))).hasSize(setsBefore.size());
     assertThat(grace(deployment(k8s, SHOP, "storefront"))).isEqualTo(30L);
+  }
+
+  @Test
+  @Order(6)
+  void theClusterPolicyExampleGovernsItsNamespaceAndYieldsToTheTeamsPolicy() {
+    int mark = cp.audit().mark();
+    cp.kubectl("apply", "-f", "examples/cluster-policy.yaml").orFail();
+    await("cluster policy example converged").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        .failFast("operator exited:\n" + operator.tail(), () -> !operator.isAlive())
+        .untilAsserted(() -> {
+          Deployment frontend = deployment(k8s, BLOG, "frontend");
+          assertThat(hook(frontend, "web")).isEqualTo("sleep 5");
+          assertThat(grace(frontend)).isEqualTo(35L);
+          assertThat(frontend.getMetadata().getAnnotations())
+              .containsEntry("graceful.io/applied-policy", "cluster/platform-default");
+          Deployment comments = deployment(k8s, BLOG, "comments");
+          assertThat(hook(comments, "web")).isEqualTo("sleep 15");
+          assertThat(grace(comments)).isEqualTo(45L);
+          assertThat(cp.kubectl("get", "cgp", "platform-default", "-o", "jsonpath={.status.applied}/"
+              + "{.status.skipped}/{.status.conflicts}/{.status.deployments[0].namespace}/"
+              + "{.status.deployments[0].name}/{.status.deployments[0].reason}").orFail())
+              .isEqualTo("1/1/0/blog/comments/OverriddenByNamespacePolicy");
+        });
+    assertThat(cp.kubectl("get", "cgp").orFail()).contains("platform-default");
+    assertThat(cp.audit().since(mark)).as("requests refused by RBAC").noneMatch(r -> r.code() == 403);
   }
 
   private void expect(String name, String container, String hook, long grace) {

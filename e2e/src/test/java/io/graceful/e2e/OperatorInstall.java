@@ -64,6 +64,9 @@ final class OperatorInstall {
     if (instance == null) {
       cp.kubectl("apply", "--server-side", "-f", "crd/").orFail();
       cp.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/gracefulpolicies.graceful.io").orFail();
+      // served before the operator starts: it decides once, at start-up, whether it serves cluster policies
+      cp.kubectl("wait", "--for=condition=Established", "--timeout=60s",
+          "crd/clustergracefulpolicies.graceful.io").orFail();
       if (!cp.kubectl("get", "namespace", NAMESPACE).ok()) {
         cp.kubectl("create", "namespace", NAMESPACE).orFail();
       }

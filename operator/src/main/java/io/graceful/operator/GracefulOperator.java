@@ -2,6 +2,9 @@ package io.graceful.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.graceful.operator.config.OperatorConfig;
+import io.graceful.operator.controller.ClusterGracefulPolicyReconciler;
+import io.graceful.operator.controller.ClusterPolicyCaches;
+import io.graceful.operator.controller.ClusterPolicyScope;
 import io.graceful.operator.controller.DecisionListener;
 import io.graceful.operator.controller.DaemonSetReconciler;
 import io.graceful.operator.controller.DeploymentReconciler;
@@ -119,7 +122,9 @@ public final class GracefulOperator implements AutoCloseable {
   public static GracefulOperator start(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure, OperatorMetrics metrics) {
     Preflight.check(client, config.watchNamespaces());
-    Assembly assembly = assemble(client, config, decisions, statuses, onFailure, metrics);
+    ClusterPolicyScope clusterScope = Preflight.clusterPoliciesServed(client, config.watchNamespaces())
+        ? ClusterPolicyScope.served(operatorNamespace(config)) : ClusterPolicyScope.OFF;
+    Assembly assembly = assemble(client, config, decisions, statuses, onFailure, metrics, clusterScope);
     LOG.info("starting the controllers; waiting for the informer caches to sync (at most {}s)",
         config.startTimeout().toSeconds());
     try {
@@ -148,11 +153,20 @@ public final class GracefulOperator implements AutoCloseable {
 
   static Assembly assemble(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
       GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure) {
-    return assemble(client, config, decisions, statuses, onFailure, new OperatorMetrics());
+    return assemble(client, config, decisions, statuses, onFailure, new OperatorMetrics(), ClusterPolicyScope.OFF);
+  }
+
+  /**
+   * The operator's own namespace, which cluster policies select only by name: POD_NAMESPACE, which is also where
+   * the Lease lives unless GRACEFUL_LEASE_NAMESPACE moves it ({@link OperatorConfig#leaseNamespace()} defaults to it).
+   */
+  private static String operatorNamespace(OperatorConfig config) {
+    return config.leaseNamespace();
   }
 
   static Assembly assemble(KubernetesClient client, OperatorConfig config, DecisionListener decisions,
-      GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure, OperatorMetrics metrics) {
+      GracefulPolicyReconciler.PolicyStatusListener statuses, Consumer<String> onFailure, OperatorMetrics metrics,
+      ClusterPolicyScope clusterScope) {
     NativeSleepDetector nativeSleep = NativeSleepDetector.start(client, config.nativeSleep(), NODE_SYNC_TIMEOUT);
     java.util.function.Supplier<PlanningContext> planning =
         () -> new PlanningContext(nativeSleep.current(), config.maxReapplies(), java.time.Instant.now());
@@ -228,11 +242,11 @@ public final class GracefulOperator implements AutoCloseable {
     WorkloadCaches caches = new WorkloadCaches();
     List<WorkloadReconciler<?>> workloadReconcilers = List.of(
         new DeploymentReconciler(planning, writer, events, allDecisions, budget, statusTrigger, settling,
-            writeFailures, wakeups),
+            writeFailures, wakeups, clusterScope),
         new StatefulSetReconciler(planning, writer, events, allDecisions, budget, statusTrigger, settling,
-            writeFailures, wakeups),
+            writeFailures, wakeups, clusterScope),
         new DaemonSetReconciler(planning, writer, events, allDecisions, budget, statusTrigger, settling,
-            writeFailures, wakeups));
+            writeFailures, wakeups, clusterScope));
     RegisteredController<Deployment> deploymentController = null;
     for (WorkloadReconciler<?> reconciler : workloadReconcilers) {
       RegisteredController<?> registered = registerWorkloads(operator, reconciler, config, budget, caches);
@@ -242,8 +256,9 @@ public final class GracefulOperator implements AutoCloseable {
         deploymentController = d;
       }
     }
+    ClusterPolicyCaches clusterCaches = new ClusterPolicyCaches();
     GracefulPolicyReconciler policies = new GracefulPolicyReconciler(planning, events, allStatuses,
-        Clock.systemUTC(), budget, caches, statusTrigger, writeFailures);
+        Clock.systemUTC(), budget, caches, statusTrigger, writeFailures, clusterCaches);
     metrics.policiesFrom(policies::existingPolicies);
     io.graceful.operator.controller.DrainWatch drain = null;
     if (config.drain().enabled()) {
@@ -254,9 +269,36 @@ public final class GracefulOperator implements AutoCloseable {
       policies.measureDrain(samples, config.drain().minSamples(), drain::hookFailures);
     }
     operator.register(policies, scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
+    if (clusterScope.served()) {
+      ClusterGracefulPolicyReconciler clusterPolicies = new ClusterGracefulPolicyReconciler(planning, events,
+          new ClusterGracefulPolicyReconciler.StatusListener() {
+            @Override
+            public void computed(io.graceful.operator.core.PolicyRef policy,
+                io.graceful.operator.api.v1alpha1.GracefulPolicyStatus status) {
+              metrics.computed(policy, status);
+            }
+
+            @Override
+            public void counted(io.graceful.operator.core.PolicyRef policy,
+                Map<io.graceful.operator.core.WorkloadKind, Map<io.graceful.operator.api.v1alpha1.DeploymentState,
+                    Integer>> byKind) {
+              metrics.counted(policy, byKind);
+            }
+          }, Clock.systemUTC(), budget, caches, statusTrigger, writeFailures, clusterScope, policies::policiesIn);
+      RegisteredController<?> registered = operator.register(clusterPolicies,
+          scope(config.watchNamespaces(), config.retryMaxDelay(), o -> { }));
+      clusterCaches.connect(clusterPolicies, () -> synced(registered));
+      metrics.policiesFrom(() -> {
+        Set<io.graceful.operator.core.PolicyRef> all = new java.util.HashSet<>(policies.existingPolicies());
+        all.addAll(clusterPolicies.existingPolicies());
+        return all;
+      });
+    } else {
+      metrics.policiesFrom(policies::existingPolicies);
+    }
     // a framework instance of its own, started and stopped as the CRD comes and goes
     ArgoRollouts rollouts = new ArgoRollouts(client, config, () -> new RolloutReconciler(planning, writer, events,
-        allDecisions, budget, statusTrigger, settling, writeFailures, wakeups), budget, caches, wakeups,
+        allDecisions, budget, statusTrigger, settling, writeFailures, wakeups, clusterScope), budget, caches, wakeups,
         statusTrigger, leading::get);
     nativeSleep.onChange((before, after) -> {
       if (after.plansDifferFrom(before)) {

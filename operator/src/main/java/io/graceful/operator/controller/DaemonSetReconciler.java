@@ -14,8 +14,8 @@ public class DaemonSetReconciler extends WorkloadReconciler<DaemonSet> {
   /** @param planning the planning context now (what action Auto means can change while the operator runs) */
   public DaemonSetReconciler(java.util.function.Supplier<PlanningContext> planning, WorkloadWriter writer,
       EventRecorder events, DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger,
-      PolicySettling settling, WriteFailures failures, Wakeups wakeups) {
+      PolicySettling settling, WriteFailures failures, Wakeups wakeups, ClusterPolicyScope clusterScope) {
     super(KindSupport.DAEMON_SETS, planning, writer, events, listener, budget, statusTrigger, settling, failures,
-        wakeups);
+        wakeups, clusterScope);
   }
 }

@@ -14,8 +14,8 @@ public class DeploymentReconciler extends WorkloadReconciler<Deployment> {
   /** @param planning the planning context now (what action Auto means can change while the operator runs) */
   public DeploymentReconciler(java.util.function.Supplier<PlanningContext> planning, WorkloadWriter writer,
       EventRecorder events, DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger,
-      PolicySettling settling, WriteFailures failures, Wakeups wakeups) {
+      PolicySettling settling, WriteFailures failures, Wakeups wakeups, ClusterPolicyScope clusterScope) {
     super(KindSupport.DEPLOYMENTS, planning, writer, events, listener, budget, statusTrigger, settling, failures,
-        wakeups);
+        wakeups, clusterScope);
   }
 }

@@ -82,7 +82,7 @@ public final class EventRecorder {
   /** Reports a change the operator just wrote: a new Event, or the count of the same one bumped. */
   public void changed(HasMetadata object, String type, String reason, String message) {
     String text = truncate(message);
-    String namespace = object.getMetadata().getNamespace();
+    String namespace = eventNamespace(object);
     String name = eventName(object, reason, text);
     try {
       if (create(object, name, type, reason, text)) {
@@ -103,7 +103,7 @@ public final class EventRecorder {
   /** Reports a decision; nothing is sent if the same decision was already reported for this object. */
   public void decided(HasMetadata object, String type, String reason, String message) {
     String text = truncate(message);
-    String namespace = object.getMetadata().getNamespace();
+    String namespace = eventNamespace(object);
     String name = eventName(object, reason, text);
     String key = namespace + "/" + name;
     if (remembered.contains(key)) {
@@ -175,6 +175,15 @@ public final class EventRecorder {
     return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
+  /**
+   * Where an Event about {@code object} lives: its namespace, or {@code default} for a cluster-scoped object (a
+   * ClusterGracefulPolicy), as client-go's recorder does; {@code kubectl describe} finds it there.
+   */
+  static String eventNamespace(HasMetadata object) {
+    String namespace = object.getMetadata().getNamespace();
+    return namespace == null || namespace.isEmpty() ? "default" : namespace;
+  }
+
   private Event get(String namespace, String name) {
     return client.v1().events().inNamespace(namespace).withName(name).get();
   }
@@ -185,7 +194,7 @@ public final class EventRecorder {
     Event event = new EventBuilder()
         .withNewMetadata()
           .withName(name)
-          .withNamespace(object.getMetadata().getNamespace())
+          .withNamespace(eventNamespace(object))
           .addToLabels(MANAGED_BY_LABEL, COMPONENT)
         .endMetadata()
         .withInvolvedObject(new ObjectReferenceBuilder()
@@ -207,7 +216,7 @@ public final class EventRecorder {
         .withReportingInstance(instance)
         .build();
     try {
-      client.v1().events().inNamespace(object.getMetadata().getNamespace()).resource(event).create();
+      client.v1().events().inNamespace(eventNamespace(object)).resource(event).create();
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {

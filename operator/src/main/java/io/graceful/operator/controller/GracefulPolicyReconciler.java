@@ -2,7 +2,6 @@ package io.graceful.operator.controller;
 
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicyStatus;
-import io.graceful.operator.api.v1alpha1.PolicyCondition;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.core.PolicyRef;
 import io.graceful.operator.core.PolicySnapshot;
@@ -58,6 +57,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   private volatile int drainMinSamples;
   private volatile java.util.function.Supplier<java.util.Map<io.graceful.operator.core.WorkloadRef, Integer>>
       hookFailures = java.util.Map::of;
+  private final ClusterPolicyCaches clusterPolicies;
 
   /**
    * @param workloads the workload controllers' caches (read, never a second informer)
@@ -65,7 +65,8 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
    */
   public GracefulPolicyReconciler(java.util.function.Supplier<PlanningContext> planning, EventRecorder events, PolicyStatusListener listener,
       Clock clock, RolloutBudget budget, WorkloadCaches workloads, PolicyStatusTrigger trigger,
-      WriteFailures failures) {
+      WriteFailures failures, ClusterPolicyCaches clusterPolicies) {
+    this.clusterPolicies = clusterPolicies;
     this.failures = failures;
     this.workloads = workloads;
     this.trigger = trigger;
@@ -105,15 +106,17 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
   @Override
   public UpdateControl<GracefulPolicy> reconcile(GracefulPolicy policy, Context<GracefulPolicy> context) {
     String namespace = policy.getMetadata().getNamespace();
-    if (!workloads.synced()) {
+    if (!workloads.synced() || !clusterPolicies.synced()) {
       return UpdateControl.<GracefulPolicy>noUpdate().rescheduleAfter(java.time.Duration.ofSeconds(1));
     }
     try (MDC.MDCCloseable ignored = MDC.putCloseable("policy", namespace + "/" + policy.getMetadata().getName())) {
-      List<PolicySnapshot> neighbours = NamespaceIndex.in(context.getPrimaryCache(), namespace).stream()
-          .map(PolicySnapshots::of).toList();
+      // the cluster policies too: one that a workload's annotation names wins over this policy
+      List<PolicySnapshot> neighbours = new java.util.ArrayList<>(policiesIn(namespace));
+      neighbours.addAll(clusterPolicies.snapshots());
+      io.graceful.operator.core.NamespaceView view = clusterPolicies.view(namespace);
       PlanningContext facts = planning.get();
       List<WorkloadPlan> plans = workloads.in(namespace, budget).stream()
-          .map(w -> WorkloadPlanner.plan(w, neighbours, facts)).toList();
+          .map(w -> WorkloadPlanner.plan(w, neighbours, facts, view)).toList();
       String time = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       GracefulPolicyStatus status = PolicyStatusCalculator.compute(PolicySnapshots.of(policy), plans,
           policy.getStatus(), facts.nativeSleep(), time,
@@ -130,7 +133,7 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       }
       LOG.debug("status over {} workloads: matched {} applied {} pending {}", plans.size(), status.getMatched(),
           status.getApplied(), status.getPending());
-      reportValidity(policy, status);
+      PolicyWarnings.report(events, policy, status);
       listener.computed(policy, status);
       listener.counted(policy, PolicyStatusCalculator.countsByKind(PolicySnapshots.of(policy), plans));
       if (!status.equals(policy.getStatus()) && !status.equals(lastWritten.get(policy.getMetadata().getUid()))) {
@@ -161,20 +164,6 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
       return p;
     });
     lastWritten.put(policy.getMetadata().getUid(), status);
-  }
-
-  private void reportValidity(GracefulPolicy policy, GracefulPolicyStatus status) {
-    status.getConditions().stream()
-        .filter(c -> PolicyStatusCalculator.ROLLOUTS_HALTED.equals(c.getType()) && "True".equals(c.getStatus()))
-        .map(PolicyCondition::getMessage)
-        .findFirst()
-        .ifPresent(message -> events.decided(policy, "Warning", "RolloutsHalted", message));
-    status.getConditions().stream()
-        .filter(c -> PolicyStatusCalculator.VALID.equals(c.getType()) && "False".equals(c.getStatus()))
-        .map(PolicyCondition::getMessage)
-        .findFirst()
-        .ifPresent(problems -> events.decided(policy, "Warning", "InvalidSpec",
-            "the policy is invalid and changes nothing: " + problems));
   }
 
   /** A Warning Event on the policy when SleepSufficient turns False, with the numbers. */
@@ -219,6 +208,13 @@ public class GracefulPolicyReconciler implements Reconciler<GracefulPolicy> {
           .flatMap(v -> neighbours.stream().filter(p -> p.id().equals(v.policy())).findFirst())
           .map(PolicySnapshot::ref);
     });
+  }
+
+  /** The cached policies of a namespace, as planning sees them (empty before the controller starts). */
+  public List<PolicySnapshot> policiesIn(String namespace) {
+    IndexerResourceCache<GracefulPolicy> cache = policyCache;
+    return cache == null ? List.of() : NamespaceIndex.in(cache, namespace).stream().map(PolicySnapshots::of)
+        .toList();
   }
 
   /** Every cached policy (empty before the controller starts). */

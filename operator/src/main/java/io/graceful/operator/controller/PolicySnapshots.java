@@ -1,5 +1,6 @@
 package io.graceful.operator.controller;
 
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.core.PolicySnapshot;
 
@@ -12,5 +13,12 @@ public final class PolicySnapshots {
     Long generation = policy.getMetadata().getGeneration();
     return new PolicySnapshot(policy.getMetadata().getNamespace(), policy.getMetadata().getName(),
         policy.getMetadata().getCreationTimestamp(), generation == null ? 0 : generation, policy.getSpec());
+  }
+
+  static PolicySnapshot of(ClusterGracefulPolicy policy) {
+    Long generation = policy.getMetadata().getGeneration();
+    return PolicySnapshot.cluster(policy.getMetadata().getName(), policy.getMetadata().getCreationTimestamp(),
+        generation == null ? 0 : generation, policy.getSpec(),
+        policy.getSpec() == null ? null : policy.getSpec().getNamespaceSelector());
   }
 }

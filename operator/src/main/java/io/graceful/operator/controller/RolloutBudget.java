@@ -182,7 +182,8 @@ public final class RolloutBudget {
       waiting.remove(me);
       return Admission.GO;
     }
-    PolicyRef policy = plan.governingPolicy() != null ? PolicyRef.namespaced(plan.namespace(), plan.governingPolicy())
+    // the plan names its policy as the annotations do: a name of the namespace, or cluster/<name>
+    PolicyRef policy = plan.governingPolicy() != null ? PolicyRef.parse(plan.governingPolicy(), plan.namespace())
         : appliedPolicy(w);
     if (policy != null && halted(policy)) {
       // held by the breaker, not waiting for a slot (re-checked on its own schedule)
@@ -295,9 +296,18 @@ public final class RolloutBudget {
   }
 
   public RolloutHolds holdsFor(String namespace, String policy) {
-    Set<WorkloadRef> waitingHere = waiting.stream().filter(c -> c.namespace().equals(namespace))
+    return holdsFor(PolicyRef.namespaced(namespace, policy));
+  }
+
+  /**
+   * What the budget holds back for {@code policy}: the waiting workloads of its namespace (every namespace for a
+   * cluster policy, whose failed workloads are named {@code namespace/name}) and its failed rollouts.
+   */
+  public RolloutHolds holdsFor(PolicyRef policy) {
+    Set<WorkloadRef> waitingHere = waiting.stream()
+        .filter(c -> policy.isCluster() || c.namespace().equals(policy.namespace()))
         .map(Candidate::ref).collect(Collectors.toSet());
-    List<String> failedHere = failedNames(PolicyRef.namespaced(namespace, policy));
+    List<String> failedHere = failedNames(policy);
     return new RolloutHolds(waitingHere, failedHere, failureThreshold > 0 && failedHere.size() >= failureThreshold);
   }
 
@@ -361,7 +371,8 @@ public final class RolloutBudget {
   /** Names of the policy's workloads whose operator rollout failed (only Deployments can), sorted. */
   private List<String> failedNames(PolicyRef policy) {
     return caches.values().stream().flatMap(c -> c.byIndex(FAILED, policy.key()).stream())
-        .map(r -> r.getMetadata().getName()).sorted().toList();
+        .map(r -> policy.isCluster() ? r.getMetadata().getNamespace() + "/" + r.getMetadata().getName()
+            : r.getMetadata().getName()).sorted().toList();
   }
 
   private static String uid(HasMetadata r) {

@@ -17,8 +17,8 @@ public class RolloutReconciler extends WorkloadReconciler<ArgoRollout> {
   /** @param planning the planning context now (what action Auto means can change while the operator runs) */
   public RolloutReconciler(java.util.function.Supplier<PlanningContext> planning, WorkloadWriter writer,
       EventRecorder events, DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger,
-      PolicySettling settling, WriteFailures failures, Wakeups wakeups) {
+      PolicySettling settling, WriteFailures failures, Wakeups wakeups, ClusterPolicyScope clusterScope) {
     super(KindSupport.ROLLOUTS, planning, writer, events, listener, budget, statusTrigger, settling, failures,
-        wakeups);
+        wakeups, clusterScope);
   }
 }

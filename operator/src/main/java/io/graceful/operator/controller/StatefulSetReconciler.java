@@ -14,8 +14,8 @@ public class StatefulSetReconciler extends WorkloadReconciler<StatefulSet> {
   /** @param planning the planning context now (what action Auto means can change while the operator runs) */
   public StatefulSetReconciler(java.util.function.Supplier<PlanningContext> planning, WorkloadWriter writer,
       EventRecorder events, DecisionListener listener, RolloutBudget budget, PolicyStatusTrigger statusTrigger,
-      PolicySettling settling, WriteFailures failures, Wakeups wakeups) {
+      PolicySettling settling, WriteFailures failures, Wakeups wakeups, ClusterPolicyScope clusterScope) {
     super(KindSupport.STATEFUL_SETS, planning, writer, events, listener, budget, statusTrigger, settling, failures,
-        wakeups);
+        wakeups, clusterScope);
   }
 }

@@ -3,13 +3,18 @@ package io.graceful.operator.controller;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.graceful.operator.api.v1alpha1.DeploymentState;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.core.Change;
 import io.graceful.operator.core.GovernedKinds;
 import io.graceful.operator.core.GracefulAnnotations;
 import io.graceful.operator.core.LabelSelectorMatcher;
+import io.graceful.operator.core.NamespaceSelection;
+import io.graceful.operator.core.NamespaceView;
 import io.graceful.operator.core.Notice;
 import io.graceful.operator.core.PlanningContext;
+import io.graceful.operator.core.PolicyRef;
 import io.graceful.operator.core.PolicySnapshot;
 import io.graceful.operator.core.PolicyVerdict;
 import io.graceful.operator.core.Workload;
@@ -25,6 +30,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,8 +43,10 @@ import org.slf4j.MDC;
 
 /**
  * The workload is the unit of reconciliation, one controller per served kind (the subclasses only name it): an
- * event about one workload costs one plan over the policies of its namespace, and a policy event is mapped to the
- * workloads of this kind it selects or selected. Reads come from the informer caches; the only requests are the
+ * event about one workload costs one plan over the policies of its namespace (and the cluster policies, when served),
+ * and a policy event is mapped to the workloads of this kind it selects or selected. When cluster policies are
+ * served ({@link ClusterPolicyScope}) each controller also watches ClusterGracefulPolicies and Namespaces (a label
+ * change re-plans that namespace's workloads of this kind). Reads come from the informer caches; the only requests are the
  * JSON Patch of a change and its Event.
  */
 public abstract class WorkloadReconciler<T extends HasMetadata> implements Reconciler<T> {
@@ -57,6 +65,11 @@ public abstract class WorkloadReconciler<T extends HasMetadata> implements Recon
   private final WriteFailures failures;
   private final Wakeups wakeups;
   private InformerEventSource<GracefulPolicy, T> policies;
+  private final ClusterPolicyScope clusterScope;
+  /** Null unless cluster policies are served. */
+  private InformerEventSource<ClusterGracefulPolicy, T> clusterPolicies;
+  /** Null unless cluster policies are served: their namespaceSelector reads the Namespaces' labels. */
+  private InformerEventSource<Namespace, T> namespaces;
   private final SimpleInboundEventSource<T> replans = new SimpleInboundEventSource<>("replan-all");
   private volatile IndexerResourceCache<T> workloads;
   /**
@@ -73,8 +86,10 @@ public abstract class WorkloadReconciler<T extends HasMetadata> implements Recon
    */
   protected WorkloadReconciler(KindSupport<T> kind, java.util.function.Supplier<PlanningContext> planning,
       WorkloadWriter writer, EventRecorder events, DecisionListener listener, RolloutBudget budget,
-      PolicyStatusTrigger statusTrigger, PolicySettling settling, WriteFailures failures, Wakeups wakeups) {
+      PolicyStatusTrigger statusTrigger, PolicySettling settling, WriteFailures failures, Wakeups wakeups,
+      ClusterPolicyScope clusterScope) {
     this.kind = kind;
+    this.clusterScope = clusterScope;
     this.wakeups = wakeups;
     this.planning = planning;
     this.writer = writer;
@@ -112,7 +127,82 @@ public abstract class WorkloadReconciler<T extends HasMetadata> implements Recon
         })
         .build(), context);
     NamespaceIndex.addTo(policies);
-    return List.of(policies, slotFreed, replans);
+    List<EventSource<?, T>> sources = new ArrayList<>(List.of(policies, slotFreed, replans));
+    if (clusterScope.served()) {
+      namespaces = new InformerEventSource<>(InformerEventSourceConfiguration.from(Namespace.class, kind.type())
+          .withName("namespaces-for-" + kind.kind().plural())
+          .withNamespacesInheritedFromController()
+          // a new namespace has no workloads yet, a deleted one none left: only label changes matter
+          .withOnAddFilter(n -> false)
+          .withOnDeleteFilter((n, unknown) -> false)
+          .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getLabels(),
+              before.getMetadata().getLabels()))
+          .withSecondaryToPrimaryMapper(n -> NamespaceIndex.in(workloads, n.getMetadata().getName()).stream()
+              .map(ResourceID::fromResource).collect(Collectors.toSet()))
+          .build(), context);
+      clusterPolicies = new InformerEventSource<>(InformerEventSourceConfiguration.from(ClusterGracefulPolicy.class,
+              kind.type())
+          .withName("cluster-policies-for-" + kind.kind().plural())
+          .withNamespacesInheritedFromController()
+          // spec changes only: each status write would otherwise re-plan every workload it covers, cluster-wide
+          .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
+              before.getMetadata().getGeneration()))
+          .withSecondaryToPrimaryMapper(policy -> {
+            boolean deleted = clusterPolicies.get(ResourceID.fromResource(policy)).isEmpty();
+            settling.seenCluster(policy.getMetadata().getUid(), policy.getMetadata().getGeneration(), deleted,
+                deleted ? Set.of() : selectedNamespaces(policy));
+            return affectedBy(policy, workloads, kind, this::namespaceView);
+          })
+          .build(), context);
+      sources.add(namespaces);
+      sources.add(clusterPolicies);
+    }
+    return sources;
+  }
+
+  /** What planning knows of a namespace: its cached labels and the operator's own namespace. */
+  private NamespaceView namespaceView(String namespace) {
+    InformerEventSource<Namespace, T> cache = namespaces;
+    Map<String, String> labels = cache == null ? Map.of() : cache.get(new ResourceID(namespace))
+        .map(n -> n.getMetadata().getLabels()).orElse(Map.of());
+    return new NamespaceView(labels, clusterScope.operatorNamespace());
+  }
+
+  /** The cached namespaces a cluster policy selects now. */
+  private Set<String> selectedNamespaces(ClusterGracefulPolicy policy) {
+    InformerEventSource<Namespace, T> cache = namespaces;
+    if (cache == null || policy.getSpec() == null) {
+      return Set.of();
+    }
+    return cache.list().filter(n -> NamespaceSelection.selects(policy.getSpec().getNamespaceSelector(),
+        n.getMetadata().getName(), n.getMetadata().getLabels(), clusterScope.operatorNamespace()))
+        .map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
+  }
+
+  /**
+   * A cluster policy event concerns the workloads of this kind, in any namespace, that carry its change or name it
+   * ({@code cluster/<name>}), and those it selects in the namespaces it selects.
+   */
+  static <T extends HasMetadata> Set<ResourceID> affectedBy(ClusterGracefulPolicy policy,
+      IndexerResourceCache<T> cache, KindSupport<T> kind, java.util.function.Function<String, NamespaceView> views) {
+    String id = PolicyRef.cluster(policy.getMetadata().getName()).annotationValue();
+    boolean governs = policy.getSpec() != null && GovernedKinds.governs(policy.getSpec(), kind.kind());
+    Map<String, Boolean> selected = new java.util.HashMap<>();
+    return cache.list().filter(d -> {
+      Map<String, String> a = d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
+      if (id.equals(a.get(GracefulAnnotations.APPLIED_POLICY)) || id.equals(a.get(GracefulAnnotations.POLICY))) {
+        return true;
+      }
+      if (!governs || !LabelSelectorMatcher.matches(policy.getSpec().getSelector(), d.getMetadata().getLabels())) {
+        return false;
+      }
+      String ns = d.getMetadata().getNamespace();
+      return selected.computeIfAbsent(ns, n -> {
+        NamespaceView view = views.apply(n);
+        return NamespaceSelection.selects(policy.getSpec().getNamespaceSelector(), n, view.labels(),
+            view.operatorNamespace());
+      });
+    }).map(ResourceID::fromResource).collect(Collectors.toSet());
   }
 
   /**
@@ -181,10 +271,16 @@ public abstract class WorkloadReconciler<T extends HasMetadata> implements Recon
     }
     Workload workload = kind.view().apply(deployment);
     budget.observe(deployment, workload);
-    List<PolicySnapshot> inNamespace = NamespaceIndex.in(policies, deployment.getMetadata().getNamespace()).stream()
-        .map(PolicySnapshots::of).toList();
+    List<PolicySnapshot> inNamespace = new ArrayList<>(NamespaceIndex.in(policies,
+        deployment.getMetadata().getNamespace()).stream().map(PolicySnapshots::of).toList());
+    NamespaceView view = NamespaceView.UNKNOWN;
+    if (clusterPolicies != null) {
+      // every cluster policy: the planner keeps those whose namespaceSelector selects this namespace
+      clusterPolicies.list().map(PolicySnapshots::of).forEach(inNamespace::add);
+      view = namespaceView(deployment.getMetadata().getNamespace());
+    }
     // the core sees a kind-neutral view; the object itself stays here, for the write, Events and the budget
-    WorkloadPlan plan = WorkloadPlanner.plan(workload, inNamespace, planning.get());
+    WorkloadPlan plan = WorkloadPlanner.plan(workload, inNamespace, planning.get(), view);
     LOG.debug("planned {} over {} policies: {}", plan.change(), inNamespace.size(), plan.verdicts());
     budget.planned(deployment);
     for (Notice n : plan.notices()) {

@@ -17,7 +17,10 @@ public final class WriteFailures {
 
   private final Map<WorkloadRef, Failure> byWorkload = new ConcurrentHashMap<>();
 
-  /** @param policy the name of the governing (or last applied) policy, in the workload's namespace */
+  /**
+   * @param policy the governing (or last applied) policy as the workload's annotations name it: a name in the
+   *     workload's namespace, or {@code cluster/<name>}
+   */
   public void failed(WorkloadRef workload, String policy, int code, String message) {
     byWorkload.put(workload, new Failure(PolicyRef.parse(policy, workload.namespace()),
         code + ": " + firstLine(message)));
@@ -33,12 +36,17 @@ public final class WriteFailures {
    * of one name stay apart.
    */
   public Map<String, String> of(String namespace, String policy) {
-    PolicyRef wanted = PolicyRef.namespaced(namespace, policy);
+    return of(PolicyRef.namespaced(namespace, policy));
+  }
+
+  /** The same for any policy; a cluster policy's workloads are named with their namespace, "shop/web". */
+  public Map<String, String> of(PolicyRef wanted) {
     Map<String, String> out = new TreeMap<>();
     byWorkload.forEach((workload, f) -> {
       if (wanted.equals(f.policy())) {
-        out.put(workload.kind() == io.graceful.operator.core.WorkloadKind.Deployment ? workload.name()
-            : workload.kind().name() + " " + workload.name(), f.text());
+        String name = wanted.isCluster() ? workload.namespace() + "/" + workload.name() : workload.name();
+        out.put(workload.kind() == io.graceful.operator.core.WorkloadKind.Deployment ? name
+            : workload.kind().name() + " " + name, f.text());
       }
     });
     return out;

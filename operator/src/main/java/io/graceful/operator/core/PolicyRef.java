@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Which policy: a namespaced GracefulPolicy ({@code namespace} set) or a cluster-scoped one ({@code namespace}
- * null; the ClusterGracefulPolicy kind is reserved, not served yet). The workload annotations
+ * null; a ClusterGracefulPolicy). The workload annotations
  * {@code graceful.io/policy} and {@code graceful.io/applied-policy} name a policy relative to the workload's
  * namespace: {@code web} is the GracefulPolicy web of that namespace, {@code cluster/web} the cluster policy web.
  * A namespaced policy's value is its bare name, exactly what the operator writes today, so existing annotations

@@ -97,10 +97,14 @@ public final class PolicyStatusCalculator {
       }
       // Applied with a qualification (a hook fitted to a GitOps grace period) is listed too: people must see it
       if (v.state() != DeploymentState.Applied || !v.reason().equals("Applied")) {
-        listed.add(new GovernedDeployment(plan.ref().kind().name(), plan.name(), v.state(), v.reason(), v.message()));
+        GovernedDeployment entry = new GovernedDeployment(plan.ref().kind().name(), plan.name(), v.state(),
+            v.reason(), v.message());
+        // a cluster policy's workloads are spread over namespaces: its entries name theirs
+        listed.add(policy.isCluster() ? entry.inNamespace(plan.ref().namespace()) : entry);
       }
     }
-    listed.sort(Comparator.comparing(GovernedDeployment::getKind).thenComparing(GovernedDeployment::getName));
+    listed.sort(Comparator.comparing((GovernedDeployment g) -> g.getNamespace() == null ? "" : g.getNamespace())
+        .thenComparing(GovernedDeployment::getKind).thenComparing(GovernedDeployment::getName));
 
     GracefulPolicyStatus status = new GracefulPolicyStatus();
     status.setObservedGeneration(policy.generation());

@@ -47,7 +47,8 @@ import java.util.function.Supplier;
  *   <li>{@code graceful_leader}: 1 while this process reconciles (the Lease holder, or leader election off), 0 on a
  *       standby and while starting</li>
  *   <li>{@code graceful_deployments{namespace,policy,state}}: matched Deployments per policy and state (the
- *       policy's status counts: Applied, Pending, Skipped, Audit, Conflict)</li>
+ *       policy's status counts: Applied, Pending, Skipped, Audit, Conflict); a ClusterGracefulPolicy has
+ *       {@code namespace=""} and {@code policy="cluster/<name>"}</li>
  *   <li>{@code graceful_policies_invalid}: policies whose Valid condition is False</li>
  *   <li>{@code graceful_writes_total{change}}: Deployment writes by change (apply, reapply, revert, fit)</li>
  *   <li>{@code graceful_write_failures_total{code}}: Deployment writes the API server refused (then retried)</li>
@@ -106,7 +107,8 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
             + "0 on a standby and while starting")
         .register(registry);
     deployments = MultiGauge.builder("graceful.deployments")
-        .description("Workloads matched by a policy, by kind and state").register(registry);
+        .description("Workloads matched by a policy, by kind and state (a ClusterGracefulPolicy: namespace \"\", "
+            + "policy \"cluster/<name>\")").register(registry);
     Gauge.builder("graceful.policies.invalid", this, m -> m.invalid)
         .description("Policies whose Valid condition is False").register(registry);
     // every kind's series exist from the start, whether or not a policy governs that kind yet
@@ -251,13 +253,22 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
 
   @Override
   public void computed(GracefulPolicy policy, GracefulPolicyStatus status) {
-    statuses.put(PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName()), status);
+    computed(PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName()), status);
   }
 
   @Override
   public void counted(GracefulPolicy policy, Map<WorkloadKind, Map<DeploymentState, Integer>> counts) {
-    byKind.put(PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName()),
-        Map.copyOf(counts));
+    counted(PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName()), counts);
+  }
+
+  /** The latest status of any policy (a ClusterGracefulPolicy's too). */
+  public void computed(PolicyRef policy, GracefulPolicyStatus status) {
+    statuses.put(policy, status);
+  }
+
+  /** The latest status counts of any policy, by workload kind. */
+  public void counted(PolicyRef policy, Map<WorkloadKind, Map<DeploymentState, Integer>> counts) {
+    byKind.put(policy, Map.copyOf(counts));
   }
 
   /** Prometheus text exposition, with the per-policy gauges refreshed from the latest statuses. */
@@ -287,7 +298,9 @@ public final class OperatorMetrics implements DecisionListener, GracefulPolicyRe
         kinds = Map.of(WorkloadKind.Deployment, countsOf(s));
       }
       kinds.forEach((kind, counts) -> counts.forEach((state, n) -> rows.add(MultiGauge.Row.of(Tags.of(
-          "namespace", ref.namespace(), "policy", ref.name(), "kind", kind.name(), "state", state.name()), n))));
+          // a cluster policy: namespace "" and policy "cluster/<name>", as graceful.io/policy names it
+          "namespace", ref.isCluster() ? "" : ref.namespace(), "policy", ref.annotationValue(), "kind", kind.name(),
+          "state", state.name()), n))));
       if (s.getConditions().stream().anyMatch(c -> "Valid".equals(c.getType()) && "False".equals(c.getStatus()))) {
         invalidNow++;
       }

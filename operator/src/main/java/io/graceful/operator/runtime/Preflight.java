@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import java.io.File;
 import java.net.HttpURLConnection;
@@ -36,6 +37,36 @@ public final class Preflight {
 
   /** One resource the operator watches: how to list one item of it in a scope ({@code null}: every namespace). */
   private record Watched(String resource, Function<String, Object> listOne) {}
+
+  /** The ClusterGracefulPolicy CRD's name. */
+  public static final String CLUSTER_CRD_NAME = HasMetadata.getFullResourceName(ClusterGracefulPolicy.class);
+
+  /**
+   * Whether cluster policies can be served: only when the operator watches every namespace, and only while the
+   * ClusterGracefulPolicy CRD is installed (an upgrade that kept the old CRDs starts without them, and says so).
+   * When served, the operator's identity must list Namespaces and ClusterGracefulPolicies.
+   *
+   * @throws StartFailedException when served but a list is refused
+   */
+  public static boolean clusterPoliciesServed(KubernetesClient client, Set<String> namespaces) {
+    if (!namespaces.isEmpty()) {
+      LOG.info("ClusterGracefulPolicies are not served: the operator watches {} only (a namespaced install cannot "
+          + "serve cluster policies)", namespaces);
+      return false;
+    }
+    String url = apiServer(client);
+    if (!served(client, url, ClusterGracefulPolicy.class)) {
+      LOG.warn("ClusterGracefulPolicies are not served: the CustomResourceDefinition {} is not installed; install "
+          + "it with `{}` and restart the operator", CLUSTER_CRD_NAME, CRD_HINT);
+      return false;
+    }
+    mayList(client, url, new Watched("namespaces", ns -> client.namespaces().list(ONE)), null);
+    mayList(client, url, new Watched(CLUSTER_CRD_NAME, ns -> client.resources(ClusterGracefulPolicy.class)
+        .list(ONE)), null);
+    LOG.info("ClusterGracefulPolicies are served ({} installed, Namespaces and cluster policies listable)",
+        CLUSTER_CRD_NAME);
+    return true;
+  }
 
   /** @throws StartFailedException naming what is wrong */
   public static void check(KubernetesClient client, Set<String> namespaces) {
@@ -84,8 +115,15 @@ public final class Preflight {
   }
 
   private static void crdInstalled(KubernetesClient client, String url) {
-    String groupVersion = HasMetadata.getApiVersion(GracefulPolicy.class);
-    String plural = HasMetadata.getPlural(GracefulPolicy.class);
+    if (!served(client, url, GracefulPolicy.class)) {
+      throw missingCrd(url);
+    }
+  }
+
+  /** API discovery lists the custom resource's plural in its group version. */
+  private static boolean served(KubernetesClient client, String url, Class<? extends HasMetadata> type) {
+    String groupVersion = HasMetadata.getApiVersion(type);
+    String plural = HasMetadata.getPlural(type);
     APIResourceList resources;
     try {
       resources = client.getApiResources(groupVersion);
@@ -95,11 +133,8 @@ public final class Preflight {
       }
       resources = null;
     }
-    boolean served = resources != null && resources.getResources() != null
+    return resources != null && resources.getResources() != null
         && resources.getResources().stream().anyMatch(r -> plural.equals(r.getName()));
-    if (!served) {
-      throw missingCrd(url);
-    }
   }
 
   private static StartFailedException missingCrd(String url) {
@@ -127,7 +162,9 @@ public final class Preflight {
           + what + " on the API server at " + url + " (" + serverMessage(e) + "). The operator needs get, list and "
           + "watch on deployments.apps, statefulsets.apps, daemonsets.apps and " + CRD_NAME + ", patch on "
           + "deployments.apps, statefulsets.apps and daemonsets.apps, patch and update on "
-          + CRD_NAME + "/status, create, patch and list on events: install the RBAC of the Helm chart "
+          + CRD_NAME + "/status, create, patch and list on events (watching all namespaces with cluster policies "
+          + "installed also list and watch on namespaces and " + CLUSTER_CRD_NAME + ", patch and update on "
+          + CLUSTER_CRD_NAME + "/status): install the RBAC of the Helm chart "
           + "(helm/graceful-operator) or of deploy/, or bind an equivalent role to this identity", e);
     }
     if (e.getCode() == HttpURLConnection.HTTP_UNAUTHORIZED) {

@@ -8,29 +8,67 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The CRD under crd/ is generated: the fabric8 crd-generator-maven-plugin writes it into target/classes during
+ * The CRDs under crd/ (GracefulPolicy and ClusterGracefulPolicy) are generated: the fabric8 crd-generator-maven-plugin writes it into target/classes during
  * the build, and {@link #finish} adds what the generator cannot express (printer columns in the order users read
  * them, the resource's own description). This test fails when crd/ is stale; regenerate with
  * {@code mvn -pl operator test -Dtest=CrdIsUpToDateTest -Dgraceful.regenerate=true}.
  */
 class CrdIsUpToDateTest {
   static final String FILE = "gracefulpolicies.graceful.io-v1.yml";
+  static final String CLUSTER_FILE = "clustergracefulpolicies.graceful.io-v1.yml";
   /** The order `kubectl get gp -o wide` shows; the generator sorts columns by JSONPath. */
   static final List<String> COLUMN_ORDER = List.of("Sleep", "Shutdown", "Mode", "Action", "Matched", "Applied",
       "Pending", "Skipped", "Audit", "Conflicts", "Ready", "Age");
-  private static final Path GENERATED = Path.of("target/classes/META-INF/fabric8", FILE);
-  private static final Path COMMITTED = Path.of("../crd", FILE);
 
-  static String finish(String generated) {
+  /** One generated CRD: its file, the class it describes, and what {@link #finish} adds to it. */
+  enum Crd {
+    NAMESPACED(FILE, GracefulPolicy.class, "Namespaced", List.of("gp", "gpol"), "Which Deployments of this namespace "
+        + "the policy governs, and the preStop hook and grace period they get.", null),
+    CLUSTER(CLUSTER_FILE, ClusterGracefulPolicy.class, "Cluster", List.of("cgp"), "Which namespaces and which of "
+        + "their workloads the cluster policy governs, and the preStop hook and grace period they get.",
+        "Label selector over the workloads of the namespaces namespaceSelector selects (of the kinds in "
+        + "workloads). Omitted or empty selects none by labels; a workload can still opt in with the annotation "
+        + "graceful.io/policy: cluster/<name>.");
+
+    final String file;
+    final Class<?> type;
+    final String scope;
+    final List<String> shortNames;
+    final String specDescription;
+    /** spec.selector's description where the one of GracefulPolicySpec (one namespace) would be wrong. */
+    final String selectorDescription;
+
+    Crd(String file, Class<?> type, String scope, List<String> shortNames, String specDescription,
+        String selectorDescription) {
+      this.file = file;
+      this.type = type;
+      this.scope = scope;
+      this.shortNames = shortNames;
+      this.specDescription = specDescription;
+      this.selectorDescription = selectorDescription;
+    }
+
+    Path generated() {
+      return Path.of("target/classes/META-INF/fabric8", file);
+    }
+
+    Path committed() {
+      return Path.of("../crd", file);
+    }
+  }
+
+  static String finish(String generated, Crd which) {
     KubernetesSerialization yaml = new KubernetesSerialization();
     CustomResourceDefinition crd = yaml.unmarshal(generated, CustomResourceDefinition.class);
     for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
@@ -38,9 +76,11 @@ class CrdIsUpToDateTest {
       columns.sort(Comparator.comparingInt(c -> COLUMN_ORDER.indexOf(c.getName())));
       v.setAdditionalPrinterColumns(columns);
       JSONSchemaProps root = v.getSchema().getOpenAPIV3Schema();
-      root.setDescription(GracefulPolicy.class.getAnnotation(JsonClassDescription.class).value());
-      root.getProperties().get("spec").setDescription("Which Deployments of this namespace the policy governs, "
-          + "and the preStop hook and grace period they get.");
+      root.setDescription(which.type.getAnnotation(JsonClassDescription.class).value());
+      root.getProperties().get("spec").setDescription(which.specDescription);
+      if (which.selectorDescription != null) {
+        root.getProperties().get("spec").getProperties().get("selector").setDescription(which.selectorDescription);
+      }
       root.getProperties().get("status").setDescription("What the operator observed and did, per the rules of "
           + "the policy; written by the operator only.");
     }
@@ -48,21 +88,24 @@ class CrdIsUpToDateTest {
         + yaml.asYaml(crd);
   }
 
-  @Test
-  void committedCrdMatchesTheModel() throws IOException {
-    String expected = finish(Files.readString(GENERATED));
+  @ParameterizedTest
+  @EnumSource(Crd.class)
+  void committedCrdMatchesTheModel(Crd which) throws IOException {
+    String expected = finish(Files.readString(which.generated()), which);
     if (Boolean.getBoolean("graceful.regenerate")) {
-      Files.createDirectories(COMMITTED.getParent());
-      Files.writeString(COMMITTED, expected);
+      Files.createDirectories(which.committed().getParent());
+      Files.writeString(which.committed(), expected);
     }
-    assertThat(COMMITTED).as("crd/%s is stale: regenerate it (see this test's Javadoc)", FILE).exists();
-    assertThat(Files.readString(COMMITTED)).as("crd/%s is stale: regenerate it (see this test's Javadoc)", FILE)
-        .isEqualTo(expected);
+    assertThat(which.committed()).as("crd/%s is stale: regenerate it (see this test's Javadoc)", which.file)
+        .exists();
+    assertThat(Files.readString(which.committed()))
+        .as("crd/%s is stale: regenerate it (see this test's Javadoc)", which.file).isEqualTo(expected);
   }
 
-  @Test
-  void everyFieldHasADescriptionForKubectlExplain() throws IOException {
-    CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(Files.readString(COMMITTED),
+  @ParameterizedTest
+  @EnumSource(Crd.class)
+  void everyFieldHasADescriptionForKubectlExplain(Crd which) throws IOException {
+    CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(Files.readString(which.committed()),
         CustomResourceDefinition.class);
     JSONSchemaProps root = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
     List<String> missing = new java.util.ArrayList<>();
@@ -70,7 +113,8 @@ class CrdIsUpToDateTest {
     assertThat(missing).as("fields without description").isEmpty();
     assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
         .extracting(CustomResourceColumnDefinition::getName).containsExactlyElementsOf(COLUMN_ORDER);
-    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("gp", "gpol");
+    assertThat(crd.getSpec().getNames().getShortNames()).containsExactlyElementsOf(which.shortNames);
+    assertThat(crd.getSpec().getScope()).isEqualTo(which.scope);
     assertThat(crd.getSpec().getNames().getCategories()).as("kubectl get graceful").containsExactly("graceful");
   }
 

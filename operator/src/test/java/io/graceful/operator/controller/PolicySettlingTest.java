@@ -71,4 +71,26 @@ class PolicySettlingTest {
     off.seen(policy("shop", "a", 1), false);
     assertThat(off.remaining("shop")).isZero();
   }
+
+  @Test
+  void aClusterPolicyChangeHoldsEveryNamespaceItSelectedOrSelects() {
+    settling.seenCluster("c", 1L, false, java.util.Set.of("shop", "blog"));
+    assertThat(settling.remaining("shop")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settling.remaining("blog")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settling.remaining("other")).isZero();
+    advance(2000);
+    // the status write does not move the generation: nothing is held
+    settling.seenCluster("c", 1L, false, java.util.Set.of("shop", "blog"));
+    assertThat(settling.remaining("shop")).isZero();
+    // an edit that drops blog holds blog too (its workloads revert) and the newly selected news
+    settling.seenCluster("c", 2L, false, java.util.Set.of("shop", "news"));
+    assertThat(settling.remaining("blog")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settling.remaining("news")).isEqualTo(Duration.ofSeconds(2));
+    advance(2000);
+    // deleting it holds what it selected last
+    settling.seenCluster("c", 2L, true, java.util.Set.of());
+    assertThat(settling.remaining("shop")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settling.remaining("news")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settling.remaining("blog")).isZero();
+  }
 }

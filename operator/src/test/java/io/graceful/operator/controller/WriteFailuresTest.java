@@ -24,4 +24,18 @@ class WriteFailuresTest {
     failures.cleared(new WorkloadRef(WorkloadKind.StatefulSet, "shop", "web"));
     assertThat(failures.of("shop", "web")).containsOnlyKeys("web");
   }
+
+  @Test
+  void aClusterPolicysFailuresAreItsOwnAndNameTheNamespace() {
+    WriteFailures failures = new WriteFailures();
+    failures.failed(WorkloadRef.deployment("shop", "web"), "cluster/platform", 403, "forbidden");
+    failures.failed(new WorkloadRef(WorkloadKind.StatefulSet, "blog", "db"), "cluster/platform", 422, "invalid");
+    // a namespaced policy of the same name in shop is another policy
+    failures.failed(WorkloadRef.deployment("shop", "api"), "platform", 403, "forbidden");
+
+    assertThat(failures.of(io.graceful.operator.core.PolicyRef.cluster("platform"))).containsExactly(
+        java.util.Map.entry("StatefulSet blog/db", "422: invalid"),
+        java.util.Map.entry("shop/web", "403: forbidden"));
+    assertThat(failures.of("shop", "platform")).containsOnlyKeys("api");
+  }
 }

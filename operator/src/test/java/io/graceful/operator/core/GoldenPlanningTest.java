@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
  * {@code src/test/resources/golden/} is one case with
  * <ul>
  *   <li>{@code input.yaml}: a multi-document YAML of workloads (Deployments, StatefulSets, DaemonSets, Argo
- *       Rollouts), GracefulPolicies, ClusterGracefulPolicies ({@link GoldenClusterPolicy}) and Namespaces (their
+ *       Rollouts), GracefulPolicies, ClusterGracefulPolicies and Namespaces (their
  *       labels, for the cluster policies' namespace selectors; the operator's namespace is
  *       {@link #OPERATOR_NAMESPACE});</li>
  *   <li>{@code context.yaml} (optional): {@code nativeSleepSupported: true|false} (default true) and
@@ -63,7 +63,7 @@ class GoldenPlanningTest {
 
   static {
     YAML.registerKubernetesResource(GracefulPolicy.class);
-    YAML.registerKubernetesResource(GoldenClusterPolicy.class);
+    YAML.registerKubernetesResource(io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy.class);
     YAML.registerKubernetesResource(io.graceful.operator.api.argo.ArgoRollout.class);
   }
 
@@ -115,7 +115,7 @@ class GoldenPlanningTest {
         workloads.add(r);
       } else if (r instanceof GracefulPolicy p) {
         policies.add(p);
-      } else if (r instanceof GoldenClusterPolicy c) {
+      } else if (r instanceof io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy c) {
         clusterPolicies.add(PolicySnapshot.cluster(c.getMetadata().getName(), c.getMetadata().getCreationTimestamp(),
             1, c.getSpec(), c.getSpec().getNamespaceSelector()));
       } else if (r instanceof io.fabric8.kubernetes.api.model.Namespace ns) {

@@ -185,4 +185,30 @@ class PolicyStatusCalculatorTest {
     assertThat(condition(healed, "WritesFailing").getLastTransitionTime()).isEqualTo(T2);
     assertThat(condition(healed, "Ready").getStatus()).isEqualTo("True");
   }
+
+  @Test
+  void aClusterPolicysEntriesNameTheirNamespaceAndSortByIt() {
+    PolicySnapshot cluster = PolicySnapshot.cluster("web", T0, 3, spec(10, 20L), null);
+    PolicyVerdict overridden = new PolicyVerdict("cluster/web", DeploymentState.Skipped,
+        "OverriddenByNamespacePolicy", "overridden");
+    PolicyVerdict audit = new PolicyVerdict("cluster/web", DeploymentState.Audit, "WouldChange", "would");
+    List<WorkloadPlan> plans = List.of(
+        new WorkloadPlan(WorkloadRef.deployment("shop", "a"), List.of(overridden), "cluster/web", null, Change.NONE,
+            JsonNodeFactory.instance.arrayNode(), "", List.of()),
+        new WorkloadPlan(WorkloadRef.deployment("blog", "z"), List.of(audit), "cluster/web", null, Change.NONE,
+            JsonNodeFactory.instance.arrayNode(), "", List.of()),
+        // a namespaced policy of the same name elsewhere is not this policy
+        plan("b", v(DeploymentState.Applied, "Applied")));
+
+    GracefulPolicyStatus s = PolicyStatusCalculator.compute(cluster, plans, null, false, T1);
+
+    assertThat(s.getMatched()).isEqualTo(2);
+    assertThat(s.getSkipped()).isEqualTo(1);
+    assertThat(s.getConflicts()).as("an override is no conflict").isZero();
+    assertThat(s.getDeployments()).extracting(g -> g.getNamespace() + "/" + g.getName() + " " + g.getReason())
+        .containsExactly("blog/z WouldChange", "shop/a OverriddenByNamespacePolicy");
+    GracefulPolicyStatus namespaced = PolicyStatusCalculator.compute(policy(1, spec(10, 20L)),
+        List.of(plan("x", v(DeploymentState.Skipped, "ExistingHook"))), null, false, T1);
+    assertThat(namespaced.getDeployments()).singleElement().satisfies(g -> assertThat(g.getNamespace()).isNull());
+  }
 }

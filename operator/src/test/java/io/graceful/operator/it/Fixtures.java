@@ -97,4 +97,26 @@ public final class Fixtures {
     p.setSpec(spec);
     return p;
   }
+
+  /**
+   * A ClusterGracefulPolicy selecting workloads labelled {@code matchLabels} (null: none by labels) in the namespaces
+   * labelled {@code namespaceLabels} (null: no namespaceSelector, which selects none).
+   */
+  public static io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy clusterPolicy(String name,
+      Map<String, String> namespaceLabels, Map<String, String> matchLabels, long sleep, Long shutdown) {
+    io.graceful.operator.api.v1alpha1.ClusterGracefulPolicySpec spec =
+        new io.graceful.operator.api.v1alpha1.ClusterGracefulPolicySpec();
+    if (namespaceLabels != null) {
+      spec.setNamespaceSelector(new LabelSelectorBuilder().withMatchLabels(namespaceLabels).build());
+    }
+    if (matchLabels != null) {
+      spec.setSelector(new LabelSelectorBuilder().withMatchLabels(matchLabels).build());
+    }
+    spec.setPreStop(new PreStopSpec(sleep, null));
+    spec.setShutdownSeconds(shutdown);
+    io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy p = new io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy();
+    p.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    p.setSpec(spec);
+    return p;
+  }
 }

@@ -156,12 +156,15 @@ public final class MockApiServer implements AutoCloseable {
     if (!withCrd) {
       return;
     }
-    try (InputStream crd = Files.newInputStream(
-        Path.of("target/classes/META-INF/fabric8/gracefulpolicies.graceful.io-v1.yml"))) {
-      client.apiextensions().v1().customResourceDefinitions()
-          .resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
-    } catch (IOException e) {
-      throw new IllegalStateException("run the build first: the CRD is generated into target/classes", e);
+    // both CRDs, as crd/ installs them: the mock serves discovery for the kinds whose CRD exists
+    for (String file : java.util.List.of("gracefulpolicies.graceful.io-v1.yml",
+        "clustergracefulpolicies.graceful.io-v1.yml")) {
+      try (InputStream crd = Files.newInputStream(Path.of("target/classes/META-INF/fabric8", file))) {
+        client.apiextensions().v1().customResourceDefinitions()
+            .resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
+      } catch (IOException e) {
+        throw new IllegalStateException("run the build first: the CRD is generated into target/classes", e);
+      }
     }
   }
 

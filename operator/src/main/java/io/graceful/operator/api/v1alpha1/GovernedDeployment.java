@@ -12,7 +12,11 @@ import java.util.Objects;
 public class GovernedDeployment {
   @JsonPropertyDescription("Kind of the workload: Deployment, StatefulSet or DaemonSet.")
   private String kind;
-  @JsonPropertyDescription("Name of the workload (same namespace as the policy).")
+  @JsonPropertyDescription("Namespace of the workload; set on a ClusterGracefulPolicy's list only (a GracefulPolicy's "
+      + "workloads are in its own namespace).")
+  private String namespace;
+  @JsonPropertyDescription("Name of the workload (in the policy's namespace, or in namespace for a "
+      + "ClusterGracefulPolicy).")
   private String name;
   @JsonPropertyDescription("Applied: carries this policy's hook and grace period. Pending: needs a change that is "
       + "not written yet. Skipped: left alone on purpose. Audit: evaluated, never written (mode Audit). Conflict: "
@@ -36,6 +40,21 @@ public class GovernedDeployment {
     this.state = state;
     this.reason = reason;
     this.message = message;
+  }
+
+  /** The same entry naming the workload's namespace (a cluster policy's list). */
+  public GovernedDeployment inNamespace(String namespace) {
+    GovernedDeployment copy = new GovernedDeployment(kind, name, state, reason, message);
+    copy.namespace = namespace;
+    return copy;
+  }
+
+  public String getNamespace() {
+    return namespace;
+  }
+
+  public void setNamespace(String namespace) {
+    this.namespace = namespace;
   }
 
   public String getKind() {
@@ -81,17 +100,17 @@ public class GovernedDeployment {
   @Override
   public boolean equals(Object o) {
     return o instanceof GovernedDeployment other && Objects.equals(kind, other.kind)
-        && Objects.equals(name, other.name) && state == other.state
+        && Objects.equals(namespace, other.namespace) && Objects.equals(name, other.name) && state == other.state
         && Objects.equals(reason, other.reason) && Objects.equals(message, other.message);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kind, name, state, reason, message);
+    return Objects.hash(kind, namespace, name, state, reason, message);
   }
 
   @Override
   public String toString() {
-    return kind + " " + name + "=" + state + "/" + reason + " (" + message + ")";
+    return kind + " " + (namespace == null ? "" : namespace + "/") + name + "=" + state + "/" + reason + " (" + message + ")";
   }
 }

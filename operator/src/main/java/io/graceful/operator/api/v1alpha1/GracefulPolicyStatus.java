@@ -53,7 +53,8 @@ public class GracefulPolicyStatus {
 
   @JsonPropertyDescription("Up to 50 matched workloads that are not plainly Applied (other states, and Applied "
       + "with a qualification such as ShortenedForGitOps or AppliesOnNextRestart), with kind, state, reason and "
-      + "message, sorted by kind, then name. The field keeps its name from when only Deployments were governed.")
+      + "message, sorted by kind, then name (a ClusterGracefulPolicy's entries also name the namespace, and sort by it "
+      + "first). The field keeps its name from when only Deployments were governed.")
   private List<GovernedDeployment> deployments = new ArrayList<>();
 
   @JsonPropertyDescription("Drain measurement (only while the operator runs with GRACEFUL_MEASURE_DRAIN): how long "

@@ -5,9 +5,9 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.graceful.operator.config.AdmissionConfig;
+import io.graceful.operator.controller.ClusterPolicyScope;
 import io.graceful.operator.core.AdmissionResult;
 import io.graceful.operator.core.AdmissionReviews;
-import io.graceful.operator.core.NamespaceView;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.runtime.AdmissionMetrics;
 import java.io.IOException;
@@ -52,11 +52,12 @@ public final class AdmissionWebhook implements AutoCloseable {
   private volatile String servedCert = "";
 
   private AdmissionWebhook(KubernetesClient client, AdmissionConfig config, Set<String> watchNamespaces,
-      Supplier<PlanningContext> planning, AdmissionMetrics metrics) throws IOException, GeneralSecurityException {
+      ClusterPolicyScope clusterScope, Supplier<PlanningContext> planning, AdmissionMetrics metrics)
+      throws IOException, GeneralSecurityException {
     this.client = client;
     this.config = config;
     this.watchNamespaces = watchNamespaces;
-    this.policies = new AdmissionPolicies(client, watchNamespaces);
+    this.policies = new AdmissionPolicies(client, watchNamespaces, clusterScope);
     refreshCertificates();
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(new KeyManager[] {key}, null, null);
@@ -75,7 +76,7 @@ public final class AdmissionWebhook implements AutoCloseable {
           body = in.readNBytes(MAX_BODY);
         }
         AdmissionReviews.Answer answer = AdmissionReviews.answer(body, policies::in, planning.get(),
-            ns -> NamespaceView.UNKNOWN);
+            policies::view);
         reply(ex, 200, "application/json", answer.body());
         long nanos = System.nanoTime() - start;
         metrics.answered(answer.result(), nanos);
@@ -108,9 +109,10 @@ public final class AdmissionWebhook implements AutoCloseable {
    * @param planning the planning context now (the same as the controllers')
    */
   public static AdmissionWebhook start(KubernetesClient client, AdmissionConfig config, Set<String> watchNamespaces,
-      Supplier<PlanningContext> planning, AdmissionMetrics metrics) {
+      ClusterPolicyScope clusterScope, Supplier<PlanningContext> planning, AdmissionMetrics metrics) {
     try {
-      AdmissionWebhook webhook = new AdmissionWebhook(client, config, watchNamespaces, planning, metrics);
+      AdmissionWebhook webhook = new AdmissionWebhook(client, config, watchNamespaces, clusterScope, planning,
+          metrics);
       LOG.info("admission webhook serving on port {} (configuration {})", webhook.port(), config.webhookName());
       return webhook;
     } catch (IOException | GeneralSecurityException e) {

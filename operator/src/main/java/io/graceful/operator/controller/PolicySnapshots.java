@@ -15,7 +15,7 @@ public final class PolicySnapshots {
         policy.getMetadata().getCreationTimestamp(), generation == null ? 0 : generation, policy.getSpec());
   }
 
-  static PolicySnapshot of(ClusterGracefulPolicy policy) {
+  public static PolicySnapshot of(ClusterGracefulPolicy policy) {
     Long generation = policy.getMetadata().getGeneration();
     return PolicySnapshot.cluster(policy.getMetadata().getName(), policy.getMetadata().getCreationTimestamp(),
         generation == null ? 0 : generation, policy.getSpec(),

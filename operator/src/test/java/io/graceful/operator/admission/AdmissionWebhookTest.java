@@ -18,10 +18,13 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy;
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicySpec;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
 import io.graceful.operator.api.v1alpha1.PreStopSpec;
 import io.graceful.operator.config.AdmissionConfig;
+import io.graceful.operator.controller.ClusterPolicyScope;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.runtime.AdmissionMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -79,7 +82,8 @@ class AdmissionWebhookTest {
         .withCreationTimestamp("2024-01-01T00:00:00Z").build());
     policy.setSpec(spec);
     client.resource(policy).create();
-    webhook = AdmissionWebhook.start(client, config, Set.of(), () -> new PlanningContext(true, 3),
+    webhook = AdmissionWebhook.start(client, config, Set.of(), ClusterPolicyScope.OFF,
+        () -> new PlanningContext(true, 3),
         new AdmissionMetrics(new SimpleMeterRegistry()));
     await().atMost(Duration.ofSeconds(10)).until(webhook::synced);
   }
@@ -116,7 +120,11 @@ class AdmissionWebhookTest {
   }
 
   private static String review() {
-    Deployment d = new DeploymentBuilder().withNewMetadata().withNamespace("shop").withName("web")
+    return review("shop");
+  }
+
+  private static String review(String namespace) {
+    Deployment d = new DeploymentBuilder().withNewMetadata().withNamespace(namespace).withName("web")
         .withLabels(Map.of("tier", "web")).endMetadata()
         .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "web")).endSelector()
         .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "web")).endMetadata()
@@ -124,7 +132,7 @@ class AdmissionWebhookTest {
         .endTemplate().endSpec().build();
     ObjectNode review = JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
     ObjectNode request = review.putObject("request").put("uid", "u-1").put("operation", "CREATE")
-        .put("namespace", "shop").put("name", "web");
+        .put("namespace", namespace).put("name", "web");
     request.putObject("kind").put("group", "apps").put("version", "v1").put("kind", "Deployment");
     request.set("object", JSON.valueToTree(d));
     return review.toString();
@@ -305,5 +313,57 @@ class AdmissionWebhookTest {
         .mutatingWebhookConfigurations().withName("graceful-test").get().getWebhooks().get(0).getClientConfig()
         .getCaBundle()), StandardCharsets.UTF_8);
     assertThat(bundle).isEqualTo(added.caBundle()).contains(added.nextCaCert()).startsWith(added.pem().caCert());
+  }
+
+  /** The JSON Patch the webhook answers for a Deployment {@code web} (tier: web) created in the namespace; "" if none. */
+  private String patchFor(HttpClient http, String namespace) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhook.port()
+        + "/mutate")).header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
+        .POST(HttpRequest.BodyPublishers.ofString(review(namespace))).build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode response = JSON.readTree(r.body()).path("response");
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    return response.has("patch")
+        ? new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8) : "";
+  }
+
+  /**
+   * With cluster policies served, the webhook plans with them too, from informers of its own (ClusterGracefulPolicies
+   * and Namespaces, on every replica): a namespace the cluster policy selects by label gets its hook, one it does not
+   * select gets nothing, and a namespaced GracefulPolicy overrides the cluster policy where it matches.
+   */
+  @Test
+  void clusterPoliciesAreAppliedAtAdmissionToTheNamespacesTheySelect() throws Exception {
+    webhook.close();
+    for (String[] ns : new String[][] {{"payments", "payments"}, {"shop", "payments"}, {"other", "none"}}) {
+      client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns[0])
+          .withLabels(Map.of("team", ns[1], "kubernetes.io/metadata.name", ns[0])).endMetadata().build()).create();
+    }
+    ClusterGracefulPolicySpec spec = new ClusterGracefulPolicySpec();
+    spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "web")).build());
+    spec.setNamespaceSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("team", "payments")).build());
+    spec.setPreStop(new PreStopSpec(7L, null));
+    spec.setShutdownSeconds(30L);
+    ClusterGracefulPolicy cluster = new ClusterGracefulPolicy();
+    cluster.setMetadata(new ObjectMetaBuilder().withName("platform").withCreationTimestamp("2024-01-01T00:00:00Z")
+        .build());
+    cluster.setSpec(spec);
+    client.resource(cluster).create();
+
+    webhook = AdmissionWebhook.start(client, config, Set.of(), ClusterPolicyScope.served(NS),
+        () -> new PlanningContext(true, 3), new AdmissionMetrics(new SimpleMeterRegistry()));
+    await().atMost(Duration.ofSeconds(10)).until(webhook::synced);
+    HttpClient http = trusting(text(secret(), "ca.crt"));
+
+    assertThat(patchFor(http, "payments")).as("selected by the cluster policy").contains("\"sleep\":{\"seconds\":7}")
+        .contains("cluster/platform");
+    assertThat(patchFor(http, "other")).as("a namespace the cluster policy does not select").isEmpty();
+    assertThat(patchFor(http, "shop")).as("the namespaced policy overrides the cluster policy")
+        .contains("\"sleep\":{\"seconds\":5}").doesNotContain("\"seconds\":7");
+
+    // the webhook's own caches follow a Namespace's labels
+    client.namespaces().withName("other").edit(n -> new io.fabric8.kubernetes.api.model.NamespaceBuilder(n)
+        .editMetadata().addToLabels("team", "payments").endMetadata().build());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(patchFor(http, "other")).contains("\"sleep\":{\"seconds\":7}"));
   }
 }

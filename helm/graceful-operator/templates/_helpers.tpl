@@ -122,6 +122,23 @@ Renders "true" or nothing.
 {{- end }}
 
 {{/*
+Whether the admission webhook is on: admission.enabled in a cluster-wide install; always off in a namespaced install
+(watchNamespaces), whose objects and rights stay in namespaces while the webhook's MutatingWebhookConfiguration is
+cluster-scoped and sits in every write's path. Renders "true" or nothing.
+*/}}
+{{- define "graceful-operator.admission" -}}
+{{- if and .Values.admission.enabled (empty .Values.watchNamespaces) }}true{{ end }}
+{{- end }}
+
+{{/*
+The MutatingWebhookConfiguration's name: <fullname>.<namespace> (cluster-scoped, so two releases of the same name in
+two namespaces do not collide); no trailing dot when the namespace is empty (helm lint).
+*/}}
+{{- define "graceful-operator.webhookName" -}}
+{{- printf "%s.%s" (include "graceful-operator.fullname" .) .Release.Namespace | trimSuffix "." }}
+{{- end }}
+
+{{/*
 Whether the operator may govern Argo Rollouts: rbac.argoRollouts true or false, or auto: when the API server
 serves argoproj.io/v1alpha1 Rollout at install or upgrade time (Helm's capabilities; `helm template` without a
 cluster has none, so auto grants nothing there). Renders "true" or nothing.

@@ -84,7 +84,7 @@ final class AdmissionBenchmark {
           "https://127.0.0.1:9443", "", "graceful-webhook-tls", Duration.ofHours(24), "graceful-system");
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       try (AdmissionWebhook webhook = AdmissionWebhook.start(client, config, Set.of(),
-          () -> new PlanningContext(true, 3), new AdmissionMetrics(registry))) {
+          io.graceful.operator.controller.ClusterPolicyScope.OFF, () -> new PlanningContext(true, 3), new AdmissionMetrics(registry))) {
         while (!webhook.synced()) {
           Thread.sleep(50);
         }

@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * admission.enabled: the webhook's Service, port and settings, its MutatingWebhookConfiguration (never blocking,
+ * admission.enabled (on by default, off in a namespaced install): the webhook's Service, port and settings, its MutatingWebhookConfiguration (never blocking,
  * never on system namespaces), its Secret (without cert-manager), and RBAC to read and update exactly those two by
  * name: no right to create either.
  */
@@ -35,10 +35,34 @@ class AdmissionChartTest {
   }
 
   @Test
-  void offByDefaultNothingRendered() {
+  void onByDefaultInAClusterWideInstall() {
     Chart.Rendered r = Chart.render();
+    assertThat(r.env()).contains(entry("GRACEFUL_ADMISSION_ENABLED", "true"));
+    assertThat(r.one(MutatingWebhookConfiguration.class).getMetadata().getName()).isEqualTo(WEBHOOK);
+  }
+
+  @Test
+  void offWhenTurnedOffNothingRendered() {
+    Chart.Rendered r = render("admission.enabled", "false");
     assertThat(r.ids()).noneMatch(id -> id.contains("webhook") || id.contains("admission"));
     assertThat(r.env()).contains(entry("GRACEFUL_ADMISSION_ENABLED", "false"));
+    assertThat(r.deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+        .noneMatch(p -> "webhook".equals(p.getName()));
+  }
+
+  /**
+   * A namespaced install keeps its objects and rights in namespaces; the webhook configuration is cluster-scoped and
+   * in every write's path, so admission is off there even when asked for (README "Admission").
+   */
+  @Test
+  void alwaysOffInANamespacedInstall() {
+    for (Chart.Rendered r : List.of(Chart.render("namespaced.yaml"), Chart.Rendered.parse(Chart.template()
+        .withValuesFile(Chart.valuesFile("namespaced.yaml")).set("admission.enabled", "true")
+        .set("networkPolicy.enabled", "true").call()))) {
+      assertThat(r.ids()).noneMatch(id -> id.contains("webhook") || id.contains("admission"));
+      assertThat(r.env()).contains(entry("GRACEFUL_ADMISSION_ENABLED", "false"));
+      assertThat(r.all(Secret.class)).isEmpty();
+    }
   }
 
   @Test
@@ -91,10 +115,6 @@ class AdmissionChartTest {
       assertThat(w.getNamespaceSelector().getMatchExpressions().get(0).getValues())
           .containsExactlyInAnyOrder("kube-system", "kube-public", "kube-node-lease", Chart.NAMESPACE);
     });
-    MutatingWebhookConfiguration namespaced = render("watchNamespaces[0]", "team-a")
-        .one(MutatingWebhookConfiguration.class);
-    assertThat(namespaced.getWebhooks().get(0).getNamespaceSelector().getMatchExpressions().get(1).getValues())
-        .containsExactly("team-a");
   }
 
   @Test
@@ -113,6 +133,10 @@ class AdmissionChartTest {
     assertThat(r.one(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class).getSpec().getIngress())
         .anySatisfy(rule -> assertThat(rule.getPorts()).singleElement()
             .satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("webhook")));
+    assertThat(render("networkPolicy.enabled", "true", "admission.enabled", "false")
+        .one(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class).getSpec().getIngress())
+        .noneMatch(rule -> rule.getPorts() != null && rule.getPorts().stream()
+            .anyMatch(p -> "webhook".equals(p.getPort().getStrVal())));
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,10 @@ class ChartRenderTest {
     Chart.Rendered r = values.equals("defaults") ? Chart.render() : Chart.render(values);
     assertThat(r.all(Deployment.class)).hasSize(1);
     assertThat(r.all(ServiceAccount.class)).hasSize(1);
-    assertThat(r.all(Service.class)).hasSize(1);
+    // the metrics Service, and the webhook's where admission is on (not in a namespaced install)
+    assertThat(r.all(Service.class)).extracting(svc -> svc.getMetadata().getName().replaceFirst(".*-", ""))
+        .containsExactlyInAnyOrderElementsOf(values.equals("namespaced.yaml") ? List.of("metrics")
+            : List.of("metrics", "webhook"));
     assertThat(r.raw()).doesNotContain("<no value>");
     r.objects().forEach(o -> assertThat(o.getMetadata().getName()).as("name of %s", Chart.id(o))
         .matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?").hasSizeLessThanOrEqualTo(63));
@@ -38,14 +42,21 @@ class ChartRenderTest {
     assertThat(Chart.render().ids()).containsExactly(
         "PodDisruptionBudget graceful-system/graceful-graceful-operator",
         "ServiceAccount graceful-system/graceful-graceful-operator",
+        "Secret graceful-system/graceful-graceful-operator-webhook-tls",
         "ClusterRole graceful-graceful-operator",
         "ClusterRole graceful-graceful-operator-edit",
         "ClusterRole graceful-graceful-operator-view",
+        "ClusterRole graceful-graceful-operator-admission",
         "ClusterRoleBinding graceful-graceful-operator",
+        "ClusterRoleBinding graceful-graceful-operator-admission",
         "Role graceful-system/graceful-graceful-operator-leader-election",
+        "Role graceful-system/graceful-graceful-operator-admission",
         "RoleBinding graceful-system/graceful-graceful-operator-leader-election",
+        "RoleBinding graceful-system/graceful-graceful-operator-admission",
         "Service graceful-system/graceful-graceful-operator-metrics",
-        "Deployment graceful-system/graceful-graceful-operator");
+        "Service graceful-system/graceful-graceful-operator-webhook",
+        "Deployment graceful-system/graceful-graceful-operator",
+        "MutatingWebhookConfiguration graceful-graceful-operator.graceful-system");
   }
 
   @Test
@@ -231,12 +242,14 @@ class ChartRenderTest {
     assertThat(cm.getMetadata().getName()).isEqualTo(Chart.FULLNAME + "-ca");
     assertThat(cm.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
     assertThat(cm.getData()).containsEntry("release", Chart.RELEASE);
-    Secret secret = r.one(Secret.class);
+    Secret secret = r.all(Secret.class).stream().filter(x -> !x.getMetadata().getName().endsWith("-webhook-tls"))
+        .findFirst().orElseThrow();
     assertThat(secret.getMetadata().getName()).isEqualTo(Chart.RELEASE + "-proxy");
     assertThat(secret.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
     assertThat(secret.getStringData()).containsEntry("url", "http://proxy.example.com:3128");
     assertThat(Chart.render().all(ConfigMap.class)).isEmpty();
-    assertThat(Chart.render().all(Secret.class)).isEmpty();
+    assertThat(Chart.render().all(Secret.class)).as("only the webhook's, which the operator fills")
+        .extracting(x -> x.getMetadata().getName()).containsExactly(Chart.FULLNAME + "-webhook-tls");
   }
 
   @Test

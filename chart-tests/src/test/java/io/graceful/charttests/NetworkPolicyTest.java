@@ -25,7 +25,9 @@ class NetworkPolicyTest {
 
   @Test
   void defaultRulesAllowTheApiServerDnsAndTheHttpPortOnly() {
-    Chart.Rendered r = Chart.Rendered.parse(Chart.template().set("networkPolicy.enabled", true).call());
+    // admission off: its webhook port is the one more ingress rule (AdmissionChartTest)
+    Chart.Rendered r = Chart.Rendered.parse(Chart.template().set("networkPolicy.enabled", true)
+        .set("admission.enabled", false).call());
     NetworkPolicy np = r.one(NetworkPolicy.class);
     assertThat(np.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
     assertThat(np.getSpec().getPodSelector().getMatchLabels())
@@ -55,7 +57,8 @@ class NetworkPolicyTest {
 
   @Test
   void peersPortsAndExtraRulesFollowValues() {
-    NetworkPolicy np = Chart.render("extras.yaml").one(NetworkPolicy.class);
+    NetworkPolicy np = Chart.Rendered.parse(Chart.template().withValuesFile(Chart.valuesFile("extras.yaml"))
+        .set("admission.enabled", false).call()).one(NetworkPolicy.class);
     List<NetworkPolicyIngressRule> ingress = np.getSpec().getIngress();
     assertThat(ingress).hasSize(2);
     assertThat(ingress.get(0).getFrom()).singleElement().satisfies(peer -> {

@@ -39,7 +39,7 @@ class PodSpecTest {
       "GRACEFUL_DRAIN_WINDOW_MINUTES", "GRACEFUL_DRAIN_MIN_SAMPLES", "JAVA_TOOL_OPTIONS",
       "GRACEFUL_ADMISSION_ENABLED", "GRACEFUL_ADMISSION_PORT", "GRACEFUL_ADMISSION_WEBHOOK_NAME",
       "GRACEFUL_ADMISSION_SERVICE", "GRACEFUL_ADMISSION_URL", "GRACEFUL_ADMISSION_CERT_DIR",
-      "GRACEFUL_ADMISSION_SECRET", "GRACEFUL_ADMISSION_CERT_VALIDITY_HOURS");
+      "GRACEFUL_ADMISSION_SECRET", "GRACEFUL_ADMISSION_CERT_VALIDITY_MINUTES");
 
   /** {@code new Setting("GRACEFUL_X", "default", ...)} in OperatorConfig.SETTINGS. */
   private static final Pattern SETTING = Pattern.compile("new Setting\\(\"(GRACEFUL_[A-Z_]+)\",\\s*\"([^\"]*)\"");
@@ -113,7 +113,8 @@ class PodSpecTest {
   void probesAndPortsUseTheNamedHttpPort() {
     Chart.Rendered r = Chart.render();
     Container c = container(r);
-    assertThat(c.getPorts()).singleElement().satisfies(p -> {
+    // and the webhook's port (AdmissionChartTest)
+    assertThat(c.getPorts()).hasSize(2).first().satisfies(p -> {
       assertThat(p.getName()).isEqualTo("http");
       assertThat(p.getContainerPort()).isEqualTo(8080);
       assertThat(p.getProtocol()).isEqualTo("TCP");
@@ -126,7 +127,8 @@ class PodSpecTest {
     Probe s = c.getStartupProbe();
     assertThat(s.getPeriodSeconds() * s.getFailureThreshold()).isGreaterThanOrEqualTo(60);
 
-    Service svc = r.one(Service.class);
+    Service svc = r.all(Service.class).stream().filter(x -> x.getMetadata().getName().endsWith("-metrics"))
+        .findFirst().orElseThrow();
     assertThat(svc.getSpec().getType()).isEqualTo("ClusterIP");
     assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> {
       assertThat(p.getPort()).isEqualTo(8080);
@@ -168,14 +170,14 @@ class PodSpecTest {
         entry("GRACEFUL_MEASURE_DRAIN", "false"),
         entry("GRACEFUL_DRAIN_WINDOW_MINUTES", "1440"),
         entry("GRACEFUL_DRAIN_MIN_SAMPLES", "10"),
-        entry("GRACEFUL_ADMISSION_ENABLED", "false"),
+        entry("GRACEFUL_ADMISSION_ENABLED", "true"),
         entry("GRACEFUL_ADMISSION_PORT", "9443"),
         entry("GRACEFUL_ADMISSION_WEBHOOK_NAME", Chart.FULLNAME + "." + Chart.NAMESPACE),
         entry("GRACEFUL_ADMISSION_SERVICE", Chart.FULLNAME + "-webhook"),
         entry("GRACEFUL_ADMISSION_URL", ""),
         entry("GRACEFUL_ADMISSION_CERT_DIR", ""),
         entry("GRACEFUL_ADMISSION_SECRET", Chart.FULLNAME + "-webhook-tls"),
-        entry("GRACEFUL_ADMISSION_CERT_VALIDITY_HOURS", "8760"),
+        entry("GRACEFUL_ADMISSION_CERT_VALIDITY_MINUTES", "525600"),
         entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"));
     Container c = container(r);
     assertThat(c.getEnv()).filteredOn(e -> e.getName().startsWith("POD_")).allSatisfy(e ->
@@ -276,7 +278,8 @@ class PodSpecTest {
       assertThat(o.getMetadata().getAnnotations()).as("annotations of %s", Chart.id(o))
           .containsEntry("owner", "platform@example.com");
     });
-    assertThat(r.one(Service.class).getSpec().getPorts().get(0).getPort()).isEqualTo(9090);
+    assertThat(r.all(Service.class)).filteredOn(svc -> svc.getMetadata().getName().endsWith("-metrics"))
+        .singleElement().satisfies(svc -> assertThat(svc.getSpec().getPorts().get(0).getPort()).isEqualTo(9090));
   }
 
   @Test
@@ -354,7 +357,8 @@ class PodSpecTest {
         .containsEntry("app.kubernetes.io/version", "0.1.0")
         .containsEntry("app.kubernetes.io/managed-by", "Helm")
         .containsEntry("helm.sh/chart", "graceful-operator-0.2.0"));
-    r.objects().stream().filter(o -> !o.getKind().startsWith("Cluster"))
+    r.objects().stream().filter(o -> !o.getKind().startsWith("Cluster")
+            && !o.getKind().equals("MutatingWebhookConfiguration"))
         .forEach(o -> assertThat(o.getMetadata().getNamespace()).as("namespace of %s", Chart.id(o))
             .isEqualTo(Chart.NAMESPACE));
   }

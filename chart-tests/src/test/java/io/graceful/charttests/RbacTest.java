@@ -57,6 +57,20 @@ class RbacTest {
   /** Kubelet versions decide action Auto (cluster-scoped resource). */
   static final List<String> NODE_REQUESTS = List.of("get nodes", "list nodes", "watch nodes");
 
+  /**
+   * The admission webhook (admission.enabled, on by default in a cluster-wide install): read and patch the caBundle
+   * of the chart's one MutatingWebhookConfiguration, read and fill the chart's one Secret, both by name. No right to
+   * create either, nor any other Secret right.
+   */
+  static List<String> admissionGrants(String fullname) {
+    return List.of(
+        "cluster get mutatingwebhookconfigurations.admissionregistration.k8s.io name=" + fullname + "." + Chart.NAMESPACE,
+        "cluster patch mutatingwebhookconfigurations.admissionregistration.k8s.io name=" + fullname + "."
+            + Chart.NAMESPACE,
+        Chart.NAMESPACE + " get secrets name=" + fullname + "-webhook-tls",
+        Chart.NAMESPACE + " update secrets name=" + fullname + "-webhook-tls");
+  }
+
   /** The leader elector's start-up check of its own Lease permissions (cluster-scoped resource). */
   static final String SELF_REVIEW = "create selfsubjectrulesreviews.authorization.k8s.io";
 
@@ -68,6 +82,7 @@ class RbacTest {
     NODE_REQUESTS.forEach(r -> expected.add("cluster " + r));
     expected.add("cluster " + SELF_REVIEW);
     leaseRequests(Chart.FULLNAME).forEach(r -> expected.add(Chart.NAMESPACE + " " + r));
+    expected.addAll(admissionGrants(Chart.FULLNAME));
 
     assertThat(grants(Chart.render())).containsExactlyInAnyOrderElementsOf(expected);
   }
@@ -164,6 +179,7 @@ class RbacTest {
     WORKLOAD_REQUESTS.forEach(r -> expected.add("cluster " + r));
     CLUSTER_POLICY_REQUESTS.forEach(r -> expected.add("cluster " + r));
     NODE_REQUESTS.forEach(r -> expected.add("cluster " + r));
+    expected.addAll(admissionGrants(Chart.FULLNAME));
     assertThat(grants(Chart.render("ha-off.yaml"))).containsExactlyInAnyOrderElementsOf(expected);
   }
 
@@ -224,6 +240,15 @@ class RbacTest {
     assertThat(aggregatedRights(Chart.Rendered.parse(Chart.template().set("rbac.create", false).call()))).isEmpty();
   }
 
+  /** What a rule with resourceNames may grant: resource, verbs, and the names it may carry for a chart fullname. */
+  private record NamedRule(String resource, Set<String> verbs, String name) {}
+
+  private static List<NamedRule> namedRules(String fullname) {
+    return List.of(new NamedRule("leases", Set.of("get", "update", "patch"), null),
+        new NamedRule("secrets", Set.of("get", "update"), fullname + "-webhook-tls"),
+        new NamedRule("mutatingwebhookconfigurations", Set.of("get", "patch"), fullname + "." + Chart.NAMESPACE));
+  }
+
   /** What admin and edit may do to a policy kind, and view may read. */
   private static Set<String> aggregatedPolicyRights(String resource) {
     Set<String> expected = new TreeSet<>();
@@ -239,22 +264,75 @@ class RbacTest {
   }
 
   @Test
-  void noWildcardsNoSecretsNoResourceNamesNoNonResourceUrls() {
+  void noWildcardsNoSecretsBeyondTheWebhooksOwnNoNonResourceUrls() {
     for (String values : List.of("defaults", "namespaced.yaml", "custom.yaml")) {
       Chart.Rendered r = values.equals("defaults") ? Chart.render() : Chart.render(values);
-      for (PolicyRule rule : allRules(r)) {
-        assertThat(rule.getApiGroups()).as("%s: apiGroups of %s", values, rule).doesNotContain("*");
-        assertThat(rule.getResources()).as("%s: resources of %s", values, rule)
-            .doesNotContain("*", "secrets", "pods", "configmaps", "customresourcedefinitions");
-        assertThat(rule.getVerbs()).as("%s: verbs of %s", values, rule)
-            .doesNotContain("*", "delete", "deletecollection", "escalate", "bind", "impersonate");
-        if (rule.getResourceNames() != null && !rule.getResourceNames().isEmpty()) {
-          assertThat(rule.getResources()).as("%s: resourceNames only on the Lease rule", values)
-              .containsExactly("leases");
-          assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update", "patch");
-        }
-        assertThat(rule.getNonResourceURLs()).as("%s: nonResourceURLs", values).isNullOrEmpty();
+      assertNoBroaderRights(values, r, Chart.FULLNAME);
+    }
+  }
+
+  /** The checks of {@link #noWildcardsNoSecretsBeyondTheWebhooksOwnNoNonResourceUrls}, for one render. */
+  static void assertNoBroaderRights(String values, Chart.Rendered r, String fullname) {
+    for (PolicyRule rule : allRules(r)) {
+      assertThat(rule.getApiGroups()).as("%s: apiGroups of %s", values, rule).doesNotContain("*");
+      assertThat(rule.getResources()).as("%s: resources of %s", values, rule)
+          .doesNotContain("*", "pods", "configmaps", "customresourcedefinitions");
+      assertThat(rule.getVerbs()).as("%s: verbs of %s", values, rule)
+          .doesNotContain("*", "delete", "deletecollection", "escalate", "bind", "impersonate");
+      boolean named = rule.getResourceNames() != null && !rule.getResourceNames().isEmpty();
+      if (rule.getResources().contains("secrets") || rule.getResources().contains("mutatingwebhookconfigurations")) {
+        assertThat(named).as("%s: %s only by name", values, rule).isTrue();
       }
+      if (named) {
+        assertThat(rule.getResources()).as("%s: one resource per named rule", values).hasSize(1);
+        NamedRule allowed = namedRules(fullname).stream()
+            .filter(n -> n.resource().equals(rule.getResources().get(0))).findFirst().orElse(null);
+        assertThat(allowed).as("%s: resourceNames only on the Lease, webhook Secret and configuration rules: %s",
+            values, rule).isNotNull();
+        assertThat(rule.getVerbs()).as("%s: verbs of %s", values, rule)
+            .containsExactlyInAnyOrderElementsOf(allowed.verbs());
+        if (allowed.name() != null) {
+          assertThat(rule.getResourceNames()).as("%s: names of %s", values, rule).containsExactly(allowed.name());
+        }
+      }
+      assertThat(rule.getNonResourceURLs()).as("%s: nonResourceURLs", values).isNullOrEmpty();
+    }
+  }
+
+  /** The check above must catch a Secret right beyond the webhook's own (a test that cannot fail is no test). */
+  @Test
+  void anyOtherSecretRightIsCaught() {
+    String broader = """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: broader, labels: {test: injected}}
+        rules:
+          - apiGroups: [""]
+            resources: ["secrets"]
+            resourceNames: ["%1$s-webhook-tls"]
+            verbs: ["get", "update", "list"]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: other-secret, labels: {test: injected}}
+        rules:
+          - apiGroups: [""]
+            resources: ["secrets"]
+            resourceNames: ["another-secret"]
+            verbs: ["get", "update"]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: any-secret, labels: {test: injected}}
+        rules:
+          - apiGroups: [""]
+            resources: ["secrets"]
+            verbs: ["get"]
+        """.formatted(Chart.FULLNAME);
+    for (String doc : broader.split("---\n")) {
+      Chart.Rendered one = Chart.Rendered.parse(doc);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertNoBroaderRights("injected", one, Chart.FULLNAME))
+          .as(doc).isInstanceOf(AssertionError.class);
     }
   }
 

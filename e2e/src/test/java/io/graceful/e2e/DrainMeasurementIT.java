@@ -56,9 +56,9 @@ class DrainMeasurementIT {
     if (operator != null) {
       operator.close();
     }
-    // back to the shared install as OperatorInstall made it (no user values: a later chart need not know drain)
-    cp.helm("upgrade", OperatorInstall.RELEASE, "helm/graceful-operator", "-n", OperatorInstall.NAMESPACE,
-        "--skip-crds", "--reset-values", "--timeout", "120s").orFail();
+    // back to the shared install as OperatorInstall made it (its values only: a later chart need not know drain)
+    cp.helm(OperatorInstall.withValues("upgrade", OperatorInstall.RELEASE, "helm/graceful-operator", "-n",
+        OperatorInstall.NAMESPACE, "--skip-crds", "--reset-values", "--timeout", "120s")).orFail();
   }
 
   private String slicePods() {

@@ -1,6 +1,7 @@
 package io.graceful.e2e;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The operator installed as the README says: the CRD from crd/, the chart into {@value #NAMESPACE} (labelled for the
@@ -12,6 +13,20 @@ final class OperatorInstall {
   static final String NAMESPACE = "graceful-system";
   /** The release name of the README's {@code helm install graceful ./helm/graceful-operator -n graceful-system}. */
   static final String RELEASE = "graceful";
+  /**
+   * The values the shared install departs from the chart's defaults with: admission off. The operator runs on this
+   * host, not in the chart's (fake) pods, so the chart's webhook would point the API server at a Service nobody
+   * serves, and every workload write would wait for a webhook that never answers (failurePolicy Ignore admits it,
+   * after the timeout). AdmissionIT adds the chart's webhook objects itself, pointed at the host process.
+   */
+  static final List<String> VALUES = List.of("--set", "admission.enabled=false");
+
+  /** A helm command on the shared release with its {@link #VALUES} appended. */
+  static String[] withValues(String... helmArgs) {
+    List<String> all = new java.util.ArrayList<>(List.of(helmArgs));
+    all.addAll(VALUES);
+    return all.toArray(String[]::new);
+  }
   private static OperatorInstall instance;
 
   private final ControlPlane cp;
@@ -57,8 +72,8 @@ final class OperatorInstall {
       }
       cp.kubectl("label", "--overwrite", "namespace", NAMESPACE, "pod-security.kubernetes.io/enforce=restricted",
           "pod-security.kubernetes.io/enforce-version=latest").orFail();
-      cp.helm("upgrade", "--install", RELEASE, "helm/graceful-operator", "-n", NAMESPACE, "--skip-crds",
-          "--timeout", "120s").orFail();
+      cp.helm(withValues("upgrade", "--install", RELEASE, "helm/graceful-operator", "-n", NAMESPACE, "--skip-crds",
+          "--timeout", "120s")).orFail();
       instance = new OperatorInstall(cp, cp.state().resolve("operator.kubeconfig"));
       instance.writeKubeconfig();
     }

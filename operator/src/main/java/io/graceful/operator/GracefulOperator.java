@@ -75,6 +75,8 @@ public final class GracefulOperator implements AutoCloseable {
   private final ArgoRollouts rollouts;
   /** Drain measurement's informers, while GRACEFUL_MEASURE_DRAIN is on. */
   private Optional<io.graceful.operator.controller.DrainWatch> drain = Optional.empty();
+  /** Whether cluster policies are served, as decided at start-up (the admission webhook plans with them too). */
+  private ClusterPolicyScope clusterScope = ClusterPolicyScope.OFF;
   /** How long start-up waits for the node list before the API server version decides (meanwhile). */
   private static final java.time.Duration NODE_SYNC_TIMEOUT = java.time.Duration.ofSeconds(30);
 
@@ -141,6 +143,7 @@ public final class GracefulOperator implements AutoCloseable {
     GracefulOperator started = new GracefulOperator(assembly.operator(), config, client, assembly.metrics(),
         assembly.stopping(), assembly.leading(), assembly.failure(), assembly.nativeSleep(), assembly.rollouts());
     started.drain = assembly.drain();
+    started.clusterScope = clusterScope;
     return started;
   }
 
@@ -475,6 +478,11 @@ public final class GracefulOperator implements AutoCloseable {
 
   public OperatorMetrics metrics() {
     return metrics;
+  }
+
+  /** Whether ClusterGracefulPolicies are served (decided at start-up). */
+  public ClusterPolicyScope clusterScope() {
+    return clusterScope;
   }
 
   /** What action Auto means now, and why. */

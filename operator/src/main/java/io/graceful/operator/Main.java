@@ -154,7 +154,7 @@ public final class Main {
       GracefulOperator operator = running.get();
       try {
         webhook.set(AdmissionWebhook.start(client.get(), admission, config.watchNamespaces(),
-            () -> new PlanningContext(operator.nativeSleep(), config.maxReapplies(), java.time.Instant.now()),
+            operator.clusterScope(), () -> new PlanningContext(operator.nativeSleep(), config.maxReapplies(), java.time.Instant.now()),
             new AdmissionMetrics(metrics.registry())));
       } catch (RuntimeException e) {
         fail(EXIT_START_FAILURE, "start failed: admission webhook: " + Preflight.rootCause(e));

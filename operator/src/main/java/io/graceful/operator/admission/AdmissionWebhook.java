@@ -5,9 +5,9 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.graceful.operator.config.AdmissionConfig;
+import io.graceful.operator.controller.ClusterPolicyScope;
 import io.graceful.operator.core.AdmissionResult;
 import io.graceful.operator.core.AdmissionReviews;
-import io.graceful.operator.core.NamespaceView;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.runtime.AdmissionMetrics;
 import java.io.IOException;
@@ -39,8 +39,6 @@ import org.slf4j.MDC;
  */
 public final class AdmissionWebhook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionWebhook.class);
-  /** How often the certificates are checked for renewal (own) or change (directory). */
-  static final Duration CHECK_EVERY = Duration.ofMinutes(1);
   private static final int MAX_BODY = 3 * 1024 * 1024;
 
   private final HttpsServer server;
@@ -54,11 +52,12 @@ public final class AdmissionWebhook implements AutoCloseable {
   private volatile String servedCert = "";
 
   private AdmissionWebhook(KubernetesClient client, AdmissionConfig config, Set<String> watchNamespaces,
-      Supplier<PlanningContext> planning, AdmissionMetrics metrics) throws IOException, GeneralSecurityException {
+      ClusterPolicyScope clusterScope, Supplier<PlanningContext> planning, AdmissionMetrics metrics)
+      throws IOException, GeneralSecurityException {
     this.client = client;
     this.config = config;
     this.watchNamespaces = watchNamespaces;
-    this.policies = new AdmissionPolicies(client, watchNamespaces);
+    this.policies = new AdmissionPolicies(client, watchNamespaces, clusterScope);
     refreshCertificates();
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(new KeyManager[] {key}, null, null);
@@ -77,7 +76,7 @@ public final class AdmissionWebhook implements AutoCloseable {
           body = in.readNBytes(MAX_BODY);
         }
         AdmissionReviews.Answer answer = AdmissionReviews.answer(body, policies::in, planning.get(),
-            ns -> NamespaceView.UNKNOWN);
+            policies::view);
         reply(ex, 200, "application/json", answer.body());
         long nanos = System.nanoTime() - start;
         metrics.answered(answer.result(), nanos);
@@ -101,7 +100,7 @@ public final class AdmissionWebhook implements AutoCloseable {
       } catch (RuntimeException | IOException | GeneralSecurityException e) {
         LOG.warn("checking the webhook certificates failed (the current one is still served): {}", e.toString());
       }
-    }, CHECK_EVERY.toSeconds(), CHECK_EVERY.toSeconds(), TimeUnit.SECONDS);
+    }, config.certCheckEvery().toMillis(), config.certCheckEvery().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -110,9 +109,10 @@ public final class AdmissionWebhook implements AutoCloseable {
    * @param planning the planning context now (the same as the controllers')
    */
   public static AdmissionWebhook start(KubernetesClient client, AdmissionConfig config, Set<String> watchNamespaces,
-      Supplier<PlanningContext> planning, AdmissionMetrics metrics) {
+      ClusterPolicyScope clusterScope, Supplier<PlanningContext> planning, AdmissionMetrics metrics) {
     try {
-      AdmissionWebhook webhook = new AdmissionWebhook(client, config, watchNamespaces, planning, metrics);
+      AdmissionWebhook webhook = new AdmissionWebhook(client, config, watchNamespaces, clusterScope, planning,
+          metrics);
       LOG.info("admission webhook serving on port {} (configuration {})", webhook.port(), config.webhookName());
       return webhook;
     } catch (IOException | GeneralSecurityException e) {
@@ -132,17 +132,17 @@ public final class AdmissionWebhook implements AutoCloseable {
 
   /**
    * Loads the current certificates into the server; on a CA change, writes the caBundle first. Called at start and
-   * every minute.
+   * every {@link AdmissionConfig#certCheckEvery()}.
    */
   synchronized void refreshCertificates() throws IOException, GeneralSecurityException {
     String caPem;
     String certPem;
     String keyPem;
     if (config.certDir().isEmpty()) {
-      WebhookCertificates.Pem pem = new WebhookSecret(client, config).current(Instant.now());
-      caPem = pem.caCert();
-      certPem = pem.tlsCert();
-      keyPem = pem.tlsKey();
+      WebhookSecret.Stored stored = new WebhookSecret(client, config).current(Instant.now());
+      caPem = stored.caBundle();
+      certPem = stored.pem().tlsCert();
+      keyPem = stored.pem().tlsKey();
     } else {
       Path dir = Path.of(config.certDir());
       certPem = Files.readString(dir.resolve(WebhookSecret.TLS_CRT));

@@ -20,10 +20,23 @@ import java.util.Map;
  *     empty: the operator creates its own CA and serving certificate, kept in the Secret {@code secretName}
  * @param secretName the Secret holding the operator's own CA and serving certificate, in the operator's namespace
  * @param certValidity how long a serving certificate the operator creates is valid; renewed when a third is left
+ *     (minutes, so that a renewal can be watched in a test)
  * @param namespace the operator's namespace (POD_NAMESPACE): the Secret's, and excluded from admission
  */
 public record AdmissionConfig(boolean enabled, int port, String webhookName, String serviceName, String url,
     String certDir, String secretName, Duration certValidity, String namespace) {
+
+  /** Below two minutes a renewal would race the certificate check and the API server's TLS handshakes. */
+  static final int MIN_VALIDITY_MINUTES = 2;
+
+  /**
+   * How often the certificates are checked for renewal (own) or change (directory): every minute, or every twelfth
+   * of the validity when that is shorter, so that a short validity is still renewed with most of its last third left.
+   */
+  public Duration certCheckEvery() {
+    Duration twelfth = certValidity.dividedBy(12);
+    return twelfth.compareTo(Duration.ofMinutes(1)) < 0 ? twelfth : Duration.ofMinutes(1);
+  }
 
   /** The settings this record reads: those of {@link OperatorConfig#SETTINGS} named GRACEFUL_ADMISSION_*. */
   static List<OperatorConfig.Setting> settings() {
@@ -42,7 +55,8 @@ public record AdmissionConfig(boolean enabled, int port, String webhookName, Str
     }
     boolean enabled = enabledRaw.equals("true");
     int port = integer(values, "GRACEFUL_ADMISSION_PORT", 1, 65535, problems);
-    int hours = integer(values, "GRACEFUL_ADMISSION_CERT_VALIDITY_HOURS", 1, 24 * 365 * 10, problems);
+    int minutes = integer(values, "GRACEFUL_ADMISSION_CERT_VALIDITY_MINUTES", MIN_VALIDITY_MINUTES,
+        60 * 24 * 3650, problems);
     String url = values.get("GRACEFUL_ADMISSION_URL");
     if (!url.isEmpty() && !url.startsWith("https://")) {
       problems.add("GRACEFUL_ADMISSION_URL: '" + url + "' must start with https://");
@@ -62,7 +76,7 @@ public record AdmissionConfig(boolean enabled, int port, String webhookName, Str
     }
     return new AdmissionConfig(enabled, port, values.get("GRACEFUL_ADMISSION_WEBHOOK_NAME"),
         values.get("GRACEFUL_ADMISSION_SERVICE"), url, values.get("GRACEFUL_ADMISSION_CERT_DIR"),
-        values.get("GRACEFUL_ADMISSION_SECRET"), Duration.ofHours(hours), namespace);
+        values.get("GRACEFUL_ADMISSION_SECRET"), Duration.ofMinutes(minutes), namespace);
   }
 
   private static int integer(Map<String, String> values, String key, int min, int max, List<String> problems) {
@@ -83,8 +97,8 @@ public record AdmissionConfig(boolean enabled, int port, String webhookName, Str
     Map<String, String> out = new LinkedHashMap<>();
     out.put("admission", !enabled ? "off" : "on (port " + port + ", webhook " + webhookName + ", "
         + (url.isEmpty() ? "service " + namespace + "/" + serviceName : "url " + url) + ", certificates "
-        + (certDir.isEmpty() ? "own, Secret " + namespace + "/" + secretName + ", valid " + certValidity.toHours()
-            + "h" : "from " + certDir) + ")");
+        + (certDir.isEmpty() ? "own, Secret " + namespace + "/" + secretName + ", valid " + certValidity.toMinutes()
+            + " min" : "from " + certDir) + ")");
     return out;
   }
 }

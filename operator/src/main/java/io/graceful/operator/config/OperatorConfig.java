@@ -122,8 +122,9 @@ public record OperatorConfig(
               + "empty: the operator creates its own CA and serving certificate."),
       new Setting("GRACEFUL_ADMISSION_SECRET", "graceful-operator-webhook-tls",
           "Secret (operator's namespace) holding the operator's own webhook CA and serving certificate, shared by the replicas."),
-      new Setting("GRACEFUL_ADMISSION_CERT_VALIDITY_HOURS", "8760",
-          "Validity of the serving certificate the operator creates; renewed when a third is left."));
+      new Setting("GRACEFUL_ADMISSION_CERT_VALIDITY_MINUTES", "525600",
+          "Validity in minutes (at least 2) of the serving certificate the operator creates; renewed under the same CA "
+              + "when a third is left, checked every minute (every twelfth of the validity if shorter)."));
 
   /** Defaults, as documented; what tests and the demo start from. */
   public static OperatorConfig defaults() {

@@ -24,7 +24,7 @@ public final class PolicySnapshots {
         .withTunedSleep(tuned(policy));
   }
 
-  static PolicySnapshot of(ClusterGracefulPolicy policy) {
+  public static PolicySnapshot of(ClusterGracefulPolicy policy) {
     Long generation = policy.getMetadata().getGeneration();
     return PolicySnapshot.cluster(policy.getMetadata().getName(), policy.getMetadata().getCreationTimestamp(),
         generation == null ? 0 : generation, policy.getSpec(),

@@ -18,10 +18,13 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicy;
+import io.graceful.operator.api.v1alpha1.ClusterGracefulPolicySpec;
 import io.graceful.operator.api.v1alpha1.GracefulPolicy;
 import io.graceful.operator.api.v1alpha1.GracefulPolicySpec;
 import io.graceful.operator.api.v1alpha1.PreStopSpec;
 import io.graceful.operator.config.AdmissionConfig;
+import io.graceful.operator.controller.ClusterPolicyScope;
 import io.graceful.operator.core.PlanningContext;
 import io.graceful.operator.runtime.AdmissionMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -79,7 +82,8 @@ class AdmissionWebhookTest {
         .withCreationTimestamp("2024-01-01T00:00:00Z").build());
     policy.setSpec(spec);
     client.resource(policy).create();
-    webhook = AdmissionWebhook.start(client, config, Set.of(), () -> new PlanningContext(true, 3),
+    webhook = AdmissionWebhook.start(client, config, Set.of(), ClusterPolicyScope.OFF,
+        () -> new PlanningContext(true, 3),
         new AdmissionMetrics(new SimpleMeterRegistry()));
     await().atMost(Duration.ofSeconds(10)).until(webhook::synced);
   }
@@ -116,7 +120,11 @@ class AdmissionWebhookTest {
   }
 
   private static String review() {
-    Deployment d = new DeploymentBuilder().withNewMetadata().withNamespace("shop").withName("web")
+    return review("shop");
+  }
+
+  private static String review(String namespace) {
+    Deployment d = new DeploymentBuilder().withNewMetadata().withNamespace(namespace).withName("web")
         .withLabels(Map.of("tier", "web")).endMetadata()
         .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "web")).endSelector()
         .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "web")).endMetadata()
@@ -124,7 +132,7 @@ class AdmissionWebhookTest {
         .endTemplate().endSpec().build();
     ObjectNode review = JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
     ObjectNode request = review.putObject("request").put("uid", "u-1").put("operation", "CREATE")
-        .put("namespace", "shop").put("name", "web");
+        .put("namespace", namespace).put("name", "web");
     request.putObject("kind").put("group", "apps").put("version", "v1").put("kind", "Deployment");
     request.set("object", JSON.valueToTree(d));
     return review.toString();
@@ -228,5 +236,134 @@ class AdmissionWebhookTest {
     assertThat(WebhookCertificates.due(pem.tlsCert(), Instant.parse("2030-01-01T19:00:00Z"))).isFalse();
     assertThat(WebhookCertificates.due(pem.tlsCert(), Instant.parse("2030-01-01T20:01:00Z"))).isTrue();
     assertThat(WebhookCertificates.due("not a certificate", Instant.now())).isTrue();
+  }
+
+  /** Whether a CA of the PEM bundle signed the certificate (what the API server checks with its caBundle). */
+  private static boolean trusted(String certPem, String bundlePem) throws Exception {
+    java.security.cert.X509Certificate cert = WebhookCertificates.certificates(certPem).get(0);
+    for (java.security.cert.X509Certificate ca : WebhookCertificates.certificates(bundlePem)) {
+      try {
+        cert.verify(ca.getPublicKey());
+        return true;
+      } catch (java.security.GeneralSecurityException e) {
+        // another CA of the bundle
+      }
+    }
+    return false;
+  }
+
+  /**
+   * CA rotation with an overlap, as the replicas see it through the Secret, seven years on: the next CA is trusted
+   * before it signs, the old one stays trusted until the settle time after the switch; at every step the certificate
+   * served before and the one served after are both trusted by the caBundle of before and of after, so no admission
+   * fails whichever replica answers and whichever caBundle the API server has.
+   */
+  @Test
+  void theCaIsRotatedWithAnOverlapSoNoAdmissionFails() throws Exception {
+    WebhookSecret secret = new WebhookSecret(client, config);
+    Duration settle = secret.settle();
+    assertThat(settle).isEqualTo(Duration.ofMinutes(3));
+    Instant t0 = Instant.now();
+    WebhookSecret.Stored s0 = secret.current(t0);
+    assertThat(WebhookCertificates.certificates(s0.caBundle())).hasSize(1);
+
+    Instant t1 = t0.plus(Duration.ofDays(7 * 365));
+    WebhookSecret.Stored added = secret.current(t1);
+    assertThat(added.nextCaCert()).as("a next CA, trusted").isNotNull();
+    assertThat(added.pem().caCert()).as("still signing with the old CA").isEqualTo(s0.pem().caCert());
+    assertThat(WebhookCertificates.certificates(added.caBundle())).hasSize(2);
+    assertThat(secret().getMetadata().getAnnotations()).containsEntry(WebhookSecret.PHASE_SINCE, t1.toString());
+
+    WebhookSecret.Stored waiting = secret.current(t1.plus(settle).minusSeconds(1));
+    assertThat(waiting.pem().tlsCert()).as("no switch before the settle time").isEqualTo(added.pem().tlsCert());
+    assertThat(waiting.caBundle()).isEqualTo(added.caBundle());
+
+    Instant t2 = t1.plus(settle);
+    WebhookSecret.Stored switched = secret.current(t2);
+    assertThat(switched.pem().caCert()).as("the next CA signs now").isEqualTo(added.nextCaCert());
+    assertThat(switched.previousCaCert()).isEqualTo(s0.pem().caCert());
+    assertThat(switched.nextCaCert()).isNull();
+
+    Instant t3 = t2.plus(settle);
+    WebhookSecret.Stored dropped = secret.current(t3);
+    assertThat(dropped.caBundle()).as("only the new CA").isEqualTo(added.nextCaCert());
+    assertThat(dropped.pem().tlsCert()).isEqualTo(switched.pem().tlsCert());
+    assertThat(secret().getMetadata().getAnnotations()).doesNotContainKey(WebhookSecret.PHASE_SINCE);
+    assertThat(secret().getData()).doesNotContainKeys(WebhookSecret.CA_NEXT_CRT, WebhookSecret.CA_PREVIOUS_CRT);
+
+    List<WebhookSecret.Stored> steps = List.of(s0, added, switched, dropped);
+    for (int i = 1; i < steps.size(); i++) {
+      WebhookSecret.Stored before = steps.get(i - 1);
+      WebhookSecret.Stored after = steps.get(i);
+      assertThat(trusted(after.pem().tlsCert(), before.caBundle())).as("step %d: new certificate, old caBundle", i)
+          .isTrue();
+      assertThat(trusted(before.pem().tlsCert(), after.caBundle())).as("step %d: old certificate, new caBundle", i)
+          .isTrue();
+    }
+    // and the check must be able to fail: the first certificate is not trusted by the final caBundle alone
+    assertThat(trusted(s0.pem().tlsCert(), dropped.caBundle())).isFalse();
+  }
+
+  @Test
+  void theWebhookWritesTheBundleWithBothCasDuringARotation() throws Exception {
+    WebhookSecret secret = new WebhookSecret(client, config);
+    WebhookSecret.Stored added = secret.current(Instant.now().plus(Duration.ofDays(7 * 365)));
+    webhook.refreshCertificates();
+    String bundle = new String(Base64.getDecoder().decode(client.admissionRegistration().v1()
+        .mutatingWebhookConfigurations().withName("graceful-test").get().getWebhooks().get(0).getClientConfig()
+        .getCaBundle()), StandardCharsets.UTF_8);
+    assertThat(bundle).isEqualTo(added.caBundle()).contains(added.nextCaCert()).startsWith(added.pem().caCert());
+  }
+
+  /** The JSON Patch the webhook answers for a Deployment {@code web} (tier: web) created in the namespace; "" if none. */
+  private String patchFor(HttpClient http, String namespace) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhook.port()
+        + "/mutate")).header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
+        .POST(HttpRequest.BodyPublishers.ofString(review(namespace))).build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode response = JSON.readTree(r.body()).path("response");
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    return response.has("patch")
+        ? new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8) : "";
+  }
+
+  /**
+   * With cluster policies served, the webhook plans with them too, from informers of its own (ClusterGracefulPolicies
+   * and Namespaces, on every replica): a namespace the cluster policy selects by label gets its hook, one it does not
+   * select gets nothing, and a namespaced GracefulPolicy overrides the cluster policy where it matches.
+   */
+  @Test
+  void clusterPoliciesAreAppliedAtAdmissionToTheNamespacesTheySelect() throws Exception {
+    webhook.close();
+    for (String[] ns : new String[][] {{"payments", "payments"}, {"shop", "payments"}, {"other", "none"}}) {
+      client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns[0])
+          .withLabels(Map.of("team", ns[1], "kubernetes.io/metadata.name", ns[0])).endMetadata().build()).create();
+    }
+    ClusterGracefulPolicySpec spec = new ClusterGracefulPolicySpec();
+    spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "web")).build());
+    spec.setNamespaceSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("team", "payments")).build());
+    spec.setPreStop(new PreStopSpec(7L, null));
+    spec.setShutdownSeconds(30L);
+    ClusterGracefulPolicy cluster = new ClusterGracefulPolicy();
+    cluster.setMetadata(new ObjectMetaBuilder().withName("platform").withCreationTimestamp("2024-01-01T00:00:00Z")
+        .build());
+    cluster.setSpec(spec);
+    client.resource(cluster).create();
+
+    webhook = AdmissionWebhook.start(client, config, Set.of(), ClusterPolicyScope.served(NS),
+        () -> new PlanningContext(true, 3), new AdmissionMetrics(new SimpleMeterRegistry()));
+    await().atMost(Duration.ofSeconds(10)).until(webhook::synced);
+    HttpClient http = trusting(text(secret(), "ca.crt"));
+
+    assertThat(patchFor(http, "payments")).as("selected by the cluster policy").contains("\"sleep\":{\"seconds\":7}")
+        .contains("cluster/platform");
+    assertThat(patchFor(http, "other")).as("a namespace the cluster policy does not select").isEmpty();
+    assertThat(patchFor(http, "shop")).as("the namespaced policy overrides the cluster policy")
+        .contains("\"sleep\":{\"seconds\":5}").doesNotContain("\"seconds\":7");
+
+    // the webhook's own caches follow a Namespace's labels
+    client.namespaces().withName("other").edit(n -> new io.fabric8.kubernetes.api.model.NamespaceBuilder(n)
+        .editMetadata().addToLabels("team", "payments").endMetadata().build());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(patchFor(http, "other")).contains("\"sleep\":{\"seconds\":7}"));
   }
 }

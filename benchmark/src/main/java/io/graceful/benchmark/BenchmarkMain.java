@@ -24,7 +24,7 @@ import java.util.Map;
  * {@code java -jar benchmark/target/graceful-benchmark.jar drain [--workloads 10000 --pods 3 --namespaces 1000
  * --rounds 1]}: drain measurement's state under pod churn ({@link DrainBenchmark}).
  * {@code java -jar benchmark/target/graceful-benchmark.jar drain-operator [--namespaces 1000 --per-namespace 10
- * --churn 1000 --rounds 5 --threads 4 --out DIR]}: the running operator with drain measurement off and on under the
+ * --churn 1000 --rounds 1 --threads 4 --out DIR]}: the running operator with drain measurement off and on under the
  * same pod churn on the mock API server ({@link DrainOperatorBenchmark}).
  * {@code java -jar benchmark/target/graceful-benchmark.jar admission [--namespaces N --policies N --requests N
  * --warmup N --concurrency N]}: the admission webhook's answer time ({@link AdmissionBenchmark}).

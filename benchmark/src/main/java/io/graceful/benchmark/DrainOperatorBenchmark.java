@@ -25,17 +25,18 @@ import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 
 /**
- * {@code java -jar graceful-benchmark.jar drain-operator [--namespaces 1000 --per-namespace 10 --churn 1000 --rounds 5
- * --threads 4 --out benchmark/target/drain-operator]}: the cost of drain measurement in the running operator. The
- * scale benchmark's cluster ({@link Workload}: Deployments, a policy per namespace) on the mock API server, plus one
- * running pod per Deployment (owned by the ReplicaSet {@code <deployment>-5f6d7c}, label {@code pod-template-hash})
- * and one EndpointSlice per Deployment routing to it. The operator ({@link OperatorProcess}, own JVM) runs twice on
- * that cluster, GRACEFUL_MEASURE_DRAIN off and then on; each run converges, then goes through the same pod churn: per
- * round {@code --churn} pods are marked terminating (deletionTimestamp = now + 30 s, deletionGracePeriodSeconds 30,
- * as a real API server sets them; a finalizer keeps them), their slices mark them not ready, a replacement pod is
- * created and the slices route to it instead, and the old pods go (finalizer removed, deleted). Reports, per run: the
- * operator's heap after full GCs (converged, after churn), its CPU time and API requests during churn (the mock
- * server's own record), the drain samples in the policy statuses, and the wall time.
+ * {@code java -jar graceful-benchmark.jar drain-operator [--namespaces 1000 --per-namespace 10 --churn 1000 --rounds 1
+ * --threads 4 --mock indexed|stock --log-level INFO --out benchmark/target/drain-operator]}: the cost of drain
+ * measurement in the running operator. The operator ({@link OperatorProcess}, own JVM) runs twice,
+ * GRACEFUL_MEASURE_DRAIN off and then on, each against a fresh mock API server holding the scale benchmark's cluster
+ * ({@link Workload}: Deployments, policies per namespace). Once it has converged, one running pod per Deployment
+ * (owned by the ReplicaSet {@code <deployment>-5f6d7c}, label {@code pod-template-hash}) and one EndpointSlice per
+ * Deployment routing to it are created; then per round {@code --churn} pods are deleted with grace 30 s (a finalizer
+ * keeps them terminating; the mock sets deletionTimestamp to the request time and no deletionGracePeriodSeconds,
+ * the same termination start as a real server's), their slices mark them not ready, a replacement pod is created and
+ * routed instead, and the old pods go (finalizer removed, deleted). Reports, per run: the operator's heap after full
+ * GCs (converged, after churn), its CPU time and API requests during churn (the mock server's own record), the drain
+ * samples in the policy statuses, and the wall time (BENCHMARKS.md).
  */
 final class DrainOperatorBenchmark {
   private static final String HASH = "5f6d7c";
@@ -61,7 +62,7 @@ final class DrainOperatorBenchmark {
     int perNamespace = Integer.parseInt(opts.getOrDefault("per-namespace", "10"));
     workload = new Workload(namespaces, perNamespace);
     churn = Integer.parseInt(opts.getOrDefault("churn", "1000"));
-    rounds = Integer.parseInt(opts.getOrDefault("rounds", "5"));
+    rounds = Integer.parseInt(opts.getOrDefault("rounds", "1"));
     threads = Integer.parseInt(opts.getOrDefault("threads", "4"));
     out = Path.of(opts.getOrDefault("out", "benchmark/target/drain-operator"));
     indexedMock = !opts.getOrDefault("mock", "indexed").equals("stock");

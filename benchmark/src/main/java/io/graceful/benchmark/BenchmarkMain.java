@@ -23,6 +23,9 @@ import java.util.Map;
  * <br>
  * {@code java -jar benchmark/target/graceful-benchmark.jar drain [--workloads 10000 --pods 3 --namespaces 1000
  * --rounds 1]}: drain measurement's state under pod churn ({@link DrainBenchmark}).
+ * {@code java -jar benchmark/target/graceful-benchmark.jar drain-operator [--namespaces 1000 --per-namespace 10
+ * --churn 1000 --rounds 1 --threads 4 --out DIR]}: the running operator with drain measurement off and on under the
+ * same pod churn on the mock API server ({@link DrainOperatorBenchmark}).
  * {@code java -jar benchmark/target/graceful-benchmark.jar admission [--namespaces N --policies N --requests N
  * --warmup N --concurrency N]}: the admission webhook's answer time ({@link AdmissionBenchmark}).
  */
@@ -48,6 +51,14 @@ public final class BenchmarkMain {
       }
       DrainBenchmark.run(drainOpts);
       return;
+    }
+    if (!list.isEmpty() && list.get(0).equals("drain-operator")) {
+      Map<String, String> opts = new HashMap<>();
+      for (int i = 1; i + 1 < list.size(); i += 2) {
+        opts.put(list.get(i).replaceFirst("^--", ""), list.get(i + 1));
+      }
+      new DrainOperatorBenchmark(opts).run();
+      System.exit(0);
     }
     if (!list.isEmpty() && list.get(0).equals("admission")) {
       Map<String, String> opts = new HashMap<>();

@@ -749,7 +749,7 @@ final class ScaleBenchmark {
     throw new IllegalArgumentException("not a benchmark workload: " + w.getKind());
   }
 
-  private static boolean policiesConverged(KubernetesClient client, Predicate<GracefulPolicy> which) {
+  static boolean policiesConverged(KubernetesClient client, Predicate<GracefulPolicy> which) {
     for (GracefulPolicy p : client.resources(GracefulPolicy.class).inAnyNamespace().list().getItems()) {
       if (which.test(p) && !policiesConverged(p, p.getMetadata().getGeneration())) {
         return false;

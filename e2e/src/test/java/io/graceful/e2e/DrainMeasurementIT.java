@@ -19,20 +19,23 @@ import org.junit.jupiter.api.TestInstance;
  * Drain measurement on the real control plane: a Service selects a governed Deployment's pods, the real
  * EndpointSlice controller lists them (the fake kubelet makes them Ready), a pod is deleted, the controller takes its
  * endpoint out of routing, and the operator (running with the chart's RBAC for drain.measure=true) records a sample
- * that kubectl shows in the policy's status.drain.
+ * that kubectl shows in the policy's status.drain, also for a pod that was running before the operator (re)started.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DrainMeasurementIT {
   private static final String NS = "e2e-drain";
   private ControlPlane cp;
   private KubernetesClient k8s;
+  private static final Map<String, String> ENV = Map.of("GRACEFUL_MEASURE_DRAIN", "true",
+      "GRACEFUL_DRAIN_MIN_SAMPLES", "1");
   private OperatorProcess operator;
+  private OperatorInstall install;
 
   @BeforeAll
   void start() {
     cp = ControlPlane.get();
     k8s = cp.admin();
-    OperatorInstall install = OperatorInstall.ensure(cp);
+    install = OperatorInstall.ensure(cp);
     // the chart's own drain RBAC, as a user turning the feature on would get it
     cp.helm("upgrade", OperatorInstall.RELEASE, "helm/graceful-operator", "-n", OperatorInstall.NAMESPACE,
         "--skip-crds", "--reuse-values", "--set", "drain.measure=true", "--timeout", "120s").orFail();
@@ -46,8 +49,7 @@ class DrainMeasurementIT {
           selector: {app: web}
           ports: [{port: 80, targetPort: 8080}]
         """.formatted(NS), "apply", "-f", "-").orFail();
-    operator = OperatorProcess.start(cp, "drain", install.kubeconfig(),
-        Map.of("GRACEFUL_MEASURE_DRAIN", "true", "GRACEFUL_DRAIN_MIN_SAMPLES", "1")).awaitReady();
+    operator = OperatorProcess.start(cp, "drain", install.kubeconfig(), ENV).awaitReady();
     cp.kubectlStdin(Manifests.policy(NS, "web", 5, 10), "apply", "-f", "-").orFail();
   }
 
@@ -75,7 +77,7 @@ class DrainMeasurementIT {
   }
 
   @Test
-  void aDeletedPodLeavesItsEndpointSliceAndTheOperatorRecordsTheDrain() {
+  void aDeletedPodLeavesItsEndpointSliceAndTheOperatorRecordsTheDrain() throws InterruptedException {
     // the policy's rollout replaces both pods: wait until it is done and the slice routes to the new ones
     await("policy converged, pods ready, slice routes to them").atMost(Duration.ofSeconds(90))
         .failFast("operator exited:\n" + operator.tail(), () -> !operator.isAlive())
@@ -83,11 +85,23 @@ class DrainMeasurementIT {
             "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").orFail())
             && readyPods().size() == 2 && readyPods().stream().allMatch(p ->
                 slicePods().contains(p.getMetadata().getName() + "=true")));
+    // the pods and their slice existed before this operator process started: a restarted operator measures them too
+    operator.close();
+    operator = OperatorProcess.start(cp, "drain-restarted", install.kubeconfig(), ENV).awaitReady();
     Pod victim = readyPods().get(0);
     String name = victim.getMetadata().getName();
     // a finalizer keeps the pod readable after the fake kubelet finished it, to read what the API server stored
     k8s.pods().inNamespace(NS).withName(name).edit(p -> new PodBuilder(p).editMetadata()
         .addToFinalizers("e2e.graceful.io/hold").endMetadata().build());
+    try {
+      deleteAndMeasure(name);
+    } finally {
+      k8s.pods().inNamespace(NS).withName(name).edit(p -> new PodBuilder(p).editMetadata()
+          .withFinalizers(List.of()).endMetadata().build());
+    }
+  }
+
+  private void deleteAndMeasure(String name) {
     Instant requested = Instant.now();
     k8s.pods().inNamespace(NS).withName(name).delete(); // the pod's own grace period, as kubectl delete does
 
@@ -114,9 +128,6 @@ class DrainMeasurementIT {
         "jsonpath={.status.conditions[?(@.type==\"SleepSufficient\")].status}").orFail())
         .as("status.drain %s", drain).isIn("True", "False");
     assertThat(drain).contains("\"window\":\"24h\"", "recommendedSleepSeconds");
-
-    k8s.pods().inNamespace(NS).withName(name).edit(p -> new PodBuilder(p).editMetadata()
-        .withFinalizers(List.of()).endMetadata().build());
   }
 
   /**

@@ -36,7 +36,7 @@ import org.slf4j.MDC;
 
 /**
  * Drain measurement's glue (only with GRACEFUL_MEASURE_DRAIN): one pod informer and one EndpointSlice informer per
- * watch scope, whose stores keep identities only ({@link IdentityStore}); their events feed the pure
+ * watch scope, whose stores keep only what the handlers read ({@link DrainItemStore}); their events feed the pure
  * {@link DrainTracker}, each sample is attributed to the policy governing the pod's workload at that moment, kept in
  * {@link DrainSamples}, observed by the metrics, and the policy's status is recomputed. Pods of workloads no policy
  * governs are never followed. A third informer, filtered by the API server to the kubelet's FailedPreStopHook Events,
@@ -101,21 +101,21 @@ public final class DrainWatch implements AutoCloseable {
   /** Starts the informers (they list in the background) and the periodic expiry. */
   public void start() {
     for (Informable<Pod> pods : scoped(() -> client.pods().inAnyNamespace(), ns -> client.pods().inNamespace(ns))) {
-      SharedIndexInformer<Pod> informer = inform(pods.runnableInformer(0), () -> new IdentityStore<>(Pod::new, true),
+      SharedIndexInformer<Pod> informer = inform(pods.runnableInformer(0), DrainItemStore::pods,
           new PodEvents());
       informers.add(informer);
       podInformers.add(informer);
     }
     for (Informable<EndpointSlice> slices : scoped(() -> client.discovery().v1().endpointSlices().inAnyNamespace(),
         ns -> client.discovery().v1().endpointSlices().inNamespace(ns))) {
-      informers.add(inform(slices.runnableInformer(0), () -> new IdentityStore<>(EndpointSlice::new, false),
+      informers.add(inform(slices.runnableInformer(0), DrainItemStore::slices,
           new SliceEvents()));
     }
     // only the kubelet's FailedPreStopHook Events, filtered by the API server
     for (Informable<Event> hookEvents : scoped(
         () -> client.v1().events().inAnyNamespace().withField("reason", FAILED_PRE_STOP_HOOK),
         ns -> client.v1().events().inNamespace(ns).withField("reason", FAILED_PRE_STOP_HOOK))) {
-      informers.add(inform(hookEvents.runnableInformer(0), () -> new IdentityStore<>(Event::new, false),
+      informers.add(inform(hookEvents.runnableInformer(0), DrainItemStore::events,
           new HookEvents()));
     }
     // Services and Ingresses in front of governed pods: their load-balancer annotations give floors for the sleep

@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +69,14 @@ public final class RolloutBudget {
   private final ConcurrentSkipListSet<Candidate> waiting = new ConcurrentSkipListSet<>(RolloutQueue.FAIR);
   /** One cache per served kind, with the view that reads it. */
   private final Map<WorkloadKind, Indexed<?>> caches = new ConcurrentHashMap<>();
+  /**
+   * Workloads seen in flight (in the index, or whose reservation the cache has just caught up with), each re-checked
+   * on its current cached object whenever the index does not list it. fabric8 updates an index in two steps (the
+   * old object's entry is removed, then the new object's added) and reads it without the cache's lock: a read in
+   * between misses a workload that is in flight before and after the change. A status update of the only rollout
+   * in flight made it look over, and the next workload started (LostResponseIT under load).
+   */
+  private final Set<WorkloadRef> seenInFlight = ConcurrentHashMap.newKeySet();
   /** The kinds whose caches must be indexed before the warm-up can count its target. */
   private final Set<WorkloadKind> expected;
   /**
@@ -89,6 +98,11 @@ public final class RolloutBudget {
 
     Optional<T> get(WorkloadRef ref) {
       return cache.get(new ResourceID(ref.name(), ref.namespace()));
+    }
+
+    /** Whether the cached object of {@code ref} carries an operator rollout under way (what the index says of it). */
+    boolean inFlightNow(WorkloadRef ref) {
+      return get(ref).map(r -> RolloutProgress.operatorRolloutInFlight(support.view().apply(r))).orElse(false);
     }
 
     long size() {
@@ -134,6 +148,7 @@ public final class RolloutBudget {
     caches.remove(kind);
     waiting.removeIf(c -> c.ref().kind() == kind);
     reserved.values().removeIf(r -> r.workload().kind() == kind);
+    seenInFlight.removeIf(r -> r.kind() == kind);
   }
 
   /** Status updates of this workload matter: it carries an operator rollout, or a write of it is pending. */
@@ -145,7 +160,11 @@ public final class RolloutBudget {
   public void observe(HasMetadata r, Workload w) {
     Reservation res = reserved.get(uid(r));
     if (res != null && (w.generation() >= res.generation() || nanoTime.getAsLong() > res.deadline())) {
-      reserved.remove(uid(r), res);
+      if (reserved.remove(uid(r), res) && w.generation() >= res.generation()
+          && (maxTotal > 0 || maxPerNamespace > 0)) {
+        // from now on the index counts it; meanwhile (and in the index's gaps) its cached object does
+        seenInFlight.add(res.workload());
+      }
     }
   }
 
@@ -349,6 +368,7 @@ public final class RolloutBudget {
     List<WorkloadRef> out = new ArrayList<>();
     caches.forEach((kind, c) -> c.byIndex(IN_FLIGHT, ALL).forEach(r ->
         out.add(new WorkloadRef(kind, r.getMetadata().getNamespace(), r.getMetadata().getName()))));
+    Set<WorkloadRef> indexed = new HashSet<>(out);
     long now = nanoTime.getAsLong();
     reserved.entrySet().removeIf(e -> now > e.getValue().deadline());
     for (Map.Entry<String, Reservation> e : reserved.entrySet()) {
@@ -363,8 +383,26 @@ public final class RolloutBudget {
       }
       if (seen.isEmpty() || generationOf(seen.get()) < res.generation()) {
         out.add(res.workload());
+      } else {
+        seenInFlight.add(res.workload()); // the cache shows the write: see seenInFlight
       }
     }
+    // those the index missed: in flight while their cached object says so (see seenInFlight)
+    Set<WorkloadRef> counted = new HashSet<>(out);
+    for (WorkloadRef ref : seenInFlight) {
+      if (indexed.contains(ref)) {
+        continue;
+      }
+      Indexed<?> c = caches.get(ref.kind());
+      if (c != null && c.inFlightNow(ref)) {
+        if (counted.add(ref)) {
+          out.add(ref);
+        }
+      } else {
+        seenInFlight.remove(ref);
+      }
+    }
+    seenInFlight.addAll(indexed);
     return out;
   }
 

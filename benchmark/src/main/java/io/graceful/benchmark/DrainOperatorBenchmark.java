@@ -55,7 +55,7 @@ final class DrainOperatorBenchmark {
   private String[] podName;
   private String[] podUid;
   private int[] generation;
-  private final StringBuilder report = new StringBuilder();
+  private final MarkdownReport report = new MarkdownReport();
 
   DrainOperatorBenchmark(Map<String, String> opts) {
     int namespaces = Integer.parseInt(opts.getOrDefault("namespaces", "1000"));
@@ -79,8 +79,8 @@ final class DrainOperatorBenchmark {
       deployments.addAll(workload.deployments(n));
     }
     int total = deployments.size();
-    h("Drain measurement in the running operator under pod churn (drain-operator)");
-    p("Mock API server (fabric8 %s, CRUD mode, indexed store), a fresh one per operator run; %d namespaces x %d "
+    report.h("Drain measurement in the running operator under pod churn (drain-operator)");
+    report.p("Mock API server (fabric8 %s, CRUD mode, indexed store), a fresh one per operator run; %d namespaces x %d "
         + "Deployments = %d Deployments, the scale benchmark's policies (one set per namespace), %d pods (one per "
         + "Deployment) and %d EndpointSlices created once the operator has converged; churn: %d rounds of %d pods "
         + "(%d terminations); operator in its own JVM, reconcile threads default.",
@@ -120,11 +120,11 @@ final class DrainOperatorBenchmark {
             driverReqs.stream().mapToLong(Request::nanos).sum() / 1e9, r.operatorServerNanos / 1e9));
       }
     }
-    table(List.of("operator run", "start to converged", "heap after full GC, converged (pods and slices "
+    report.table(List.of("operator run", "start to converged", "heap after full GC, converged (pods and slices "
         + "created)", "heap after full GC, after churn", "churn wall time (incl. waiting for samples)",
         "operator CPU during churn", "operator API requests during churn",
         "samples in policy statuses (status.drain.samples, summed)", "terminated pods of governed Deployments"), rows);
-    h("Operator API requests during churn, by verb and resource");
+    report.h("Operator API requests during churn, by verb and resource");
     java.util.Set<String> keys = new java.util.TreeSet<>();
     requestsByRun.values().forEach(m -> keys.addAll(m.keySet()));
     List<List<String>> reqRows = new ArrayList<>();
@@ -133,8 +133,8 @@ final class DrainOperatorBenchmark {
       reqRows.add(List.of(vr[0], vr[1], Long.toString(requestsByRun.get("off").getOrDefault(k, 0L)),
           Long.toString(requestsByRun.get("on").getOrDefault(k, 0L))));
     }
-    table(List.of("verb", "resource", "measurement off", "measurement on"), reqRows);
-    p("%s; total wall time %.1f s.", String.join("; ", driverLines), seconds(System.nanoTime() - tStart));
+    report.table(List.of("verb", "resource", "measurement off", "measurement on"), reqRows);
+    report.p("%s; total wall time %.1f s.", String.join("; ", driverLines), seconds(System.nanoTime() - tStart));
     System.out.println();
     System.out.println(report);
     Files.writeString(out.resolve("drain-operator-report.md"), report.toString());
@@ -348,24 +348,6 @@ final class DrainOperatorBenchmark {
     } finally {
       pool.shutdown();
     }
-  }
-
-  private void h(String title) {
-    report.append("## ").append(title).append("\n\n");
-  }
-
-  private void p(String format, Object... args) {
-    report.append(String.format(Locale.ROOT, format, args)).append("\n\n");
-  }
-
-  private void table(List<String> header, List<List<String>> rows) {
-    report.append("| ").append(String.join(" | ", header)).append(" |\n|");
-    header.forEach(x -> report.append("---|"));
-    report.append('\n');
-    for (List<String> row : rows) {
-      report.append("| ").append(String.join(" | ", row)).append(" |\n");
-    }
-    report.append('\n');
   }
 
   private static String fmt(String format, Object... args) {

@@ -57,7 +57,7 @@ final class ScaleBenchmark {
   private final List<String> operatorJvmArgs;
   private final Path out;
   private final Workload workload;
-  private final StringBuilder report = new StringBuilder();
+  private final MarkdownReport report = new MarkdownReport();
   /** Header of the per-request time column: what the server spent (mock) or the client's round trip (real). */
   private String timeColumn = "server s";
   private final Map<String, long[]> phases = new LinkedHashMap<>();
@@ -415,8 +415,8 @@ final class ScaleBenchmark {
       double heapMiB = heapUsed / 1048576.0;
       long heapUsed2 = Long.parseLong(field(heapLine2, "used"));
 
-      h("Graceful Operator scale benchmark (--api " + backend.name() + ")");
-      p("%d namespaces x %d Deployments = %d Deployments, %d GracefulPolicies; operator in its own JVM (%s), %s, %d "
+      report.h("Graceful Operator scale benchmark (--api " + backend.name() + ")");
+      report.p("%d namespaces x %d Deployments = %d Deployments, %d GracefulPolicies; operator in its own JVM (%s), %s, %d "
           + "reconcile threads (default).",
           namespaces, perNamespace, deploymentCount, policyCount,
           operatorJvmArgs.isEmpty() ? "default JVM options" : String.join(" ", operatorJvmArgs),
@@ -424,8 +424,8 @@ final class ScaleBenchmark {
               + "per-namespace cap; Deployments created with running pods, rollouts completed by the benchmark's fake "
               + "Deployment controller after %.1f s +- %.0f%%)", budget, rolloutSeconds, rolloutJitter * 100),
           io.graceful.operator.config.OperatorConfig.defaults().reconcileThreads());
-      p("API server: %s", backend.description());
-      p("Started %s; load average (1/5/15 min) before: %s, after: %s (2 cores, shared with other work).", startedAt,
+      report.p("API server: %s", backend.description());
+      report.p("Started %s; load average (1/5/15 min) before: %s, after: %s (2 cores, shared with other work).", startedAt,
           loadBefore, loadAfter);
       if (workload.mixed()) {
         List<List<String>> kindRows = new ArrayList<>();
@@ -436,20 +436,20 @@ final class ScaleBenchmark {
               .mapToLong(Map.Entry::getValue).sum();
           kindRows.add(List.of(kind, Long.toString(count), Long.toString(need), Long.toString(writes)));
         }
-        p("Mixed workload (--mix %s, percent Deployments:StatefulSets:DaemonSets; kinds drawn per workload by a "
+        report.p("Mixed workload (--mix %s, percent Deployments:StatefulSets:DaemonSets; kinds drawn per workload by a "
             + "hash, so the counts are close to, not exactly, the percentages). Every policy lists all three kinds in "
             + "spec.workloads. In the rest of this report \"Deployments\" means workloads of all three kinds.",
             workload.mixText());
-        table(List.of("kind", "workloads", "need a change", "operator writes during convergence"), kindRows);
+        report.table(List.of("kind", "workloads", "need a change", "operator writes during convergence"), kindRows);
       }
-      p("Set-up (not part of convergence): %d objects (namespaces, policies, Deployments) created in %.1f s with %d "
+      report.p("Set-up (not part of convergence): %d objects (namespaces, policies, Deployments) created in %.1f s with %d "
           + "threads = %.0f objects/s. Deployments that need a change (planner run by the benchmark on the created "
           + "objects as the server returned them): %d; the rest are opted out, unselected, audited, keep a foreign "
           + "hook that needs nothing, or lose to another policy without change.",
           createdObjects, createSeconds, createThreads, createdObjects / createSeconds, changed);
 
-      h2("Convergence (operator start to every policy observedGeneration == generation, pending == 0)");
-      table(List.of("measure", "value"), List.of(
+      report.h2("Convergence (operator start to every policy observedGeneration == generation, pending == 0)");
+      report.table(List.of("measure", "value"), List.of(
           List.of("wall time, process launch -> converged", fmt("%.1f s", convergence)),
           List.of("  launch -> caches synced (GracefulOperator.start returned)", fmt("%.1f s", seconds(tReady - t0))),
           List.of("  caches synced -> last Deployment write", fmt("%.1f s", seconds(tWritten - tReady))),
@@ -473,13 +473,13 @@ final class ScaleBenchmark {
         List<Request> controllerReqs = all.stream().filter(r -> RequestLog.CONTROLLER_AGENT.equals(r.agent()))
             .toList();
         double idealSeconds = Math.ceil((double) changed / budget) * rolloutSeconds;
-        h2("Rollout budget (cap " + budget + ", rollouts " + fmt("%.1f s +- %.0f%%", rolloutSeconds,
+        report.h2("Rollout budget (cap " + budget + ", rollouts " + fmt("%.1f s +- %.0f%%", rolloutSeconds,
             rolloutJitter * 100) + ", fake Deployment controller in the benchmark JVM)");
-        p("In flight = Deployments whose generation is the one the operator's last template write produced "
+        report.p("In flight = Deployments whose generation is the one the operator's last template write produced "
             + "(graceful.io/rollout) and whose status does not show that rollout finished: counted by the fake "
             + "controller's informer after every Deployment event, in the server's order (so at every status "
             + "transition). Time series, one line a second: %s.", out.resolve("rollouts-per-second.tsv"));
-        table(List.of("measure", "value"), List.of(
+        report.table(List.of("measure", "value"), List.of(
             List.of("most operator rollouts in flight at once, convergence / whole run (cap " + budget + ")",
                 maxInFlightConvergence + " / " + rollouts.maxOperator() + " (" + pass(rollouts.maxOperator() <= budget)
                     + ")"),
@@ -509,20 +509,20 @@ final class ScaleBenchmark {
           rows.add(List.of(end.name(), a == null || c == null ? "n/a" : fmt("%.1f s", c.cpuSeconds() - a.cpuSeconds()),
               a == null ? "n/a" : kib(a.rssKiB()), c == null ? "n/a" : kib(c.rssKiB()), kib(end.hwmKiB())));
         }
-        h2("Server processes");
-        table(List.of("process", "CPU during convergence", "RSS before the operator started", "RSS converged",
+        report.h2("Server processes");
+        report.table(List.of("process", "CPU during convergence", "RSS before the operator started", "RSS converged",
             "peak RSS (VmHWM, whole run)"), rows);
         if (etcdDb >= 0) {
-          p("etcd database file at the end: %s.", mib(etcdDb));
+          report.p("etcd database file at the end: %s.", mib(etcdDb));
         }
       }
 
-      h2("Operator requests during convergence, by verb and resource");
+      report.h2("Operator requests during convergence, by verb and resource");
       requestTable(convOp, changed);
       if (metricsAtStart != null && metricsAtConverged != null) {
         Map<String, Long> served = metricsAtConverged.since(metricsAtStart);
-        h2("Server-side check: apiserver_request_total over the convergence window (all clients)");
-        p("Only the operator sends these requests in this window (the benchmark polls with LISTs of policies only, and "
+        report.h2("Server-side check: apiserver_request_total over the convergence window (all clients)");
+        report.p("Only the operator sends these requests in this window (the benchmark polls with LISTs of policies only, and "
             + "no controller manager runs), so the server's count must equal the operator client's record.");
         List<List<String>> rows = new ArrayList<>();
         for (String[] vr : List.of(new String[] {"PATCH", "deployments"}, new String[] {"GET", "deployments"},
@@ -535,14 +535,14 @@ final class ScaleBenchmark {
           long srv = ApiServerMetrics.count(served, vr[0], vr[1]);
           rows.add(List.of(vr[0], vr[1], Long.toString(client), Long.toString(srv), client == srv ? "equal" : "DIFFER"));
         }
-        table(List.of("verb", "resource", "operator client log", "apiserver_request_total", "check"), rows);
-        p("All requests the server counted in the window, by verb, resource and code: %s",
+        report.table(List.of("verb", "resource", "operator client log", "apiserver_request_total", "check"), rows);
+        report.p("All requests the server counted in the window, by verb, resource and code: %s",
             served.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")));
       }
 
-      h2("Policy edit (sleepSeconds of " + editNamespace + "/" + Workload.STANDARD + " " + oldSleep + " -> "
+      report.h2("Policy edit (sleepSeconds of " + editNamespace + "/" + Workload.STANDARD + " " + oldSleep + " -> "
           + (oldSleep + 7) + ")");
-      table(List.of("measure", "value"), List.of(
+      report.table(List.of("measure", "value"), List.of(
           List.of("time to re-convergence (writes landed, status observedGeneration caught up, pending 0)",
               fmt("%.2f s", seconds(tEditConverged - tEdit))),
           List.of("Deployments the policy selects or selected (labels, graceful.io/policy, applied-policy)",
@@ -556,8 +556,8 @@ final class ScaleBenchmark {
                   && r.isWrite() && WORKLOAD_RESOURCES.contains(r.parsed().resource())).count()))));
       requestTable(window(all, "policy edit (+5 s)").stream().filter(Request::fromOperator).toList(), 0);
 
-      h2("Quiet: idle and restart");
-      table(List.of("measure", "value"), List.of(
+      report.h2("Quiet: idle and restart");
+      report.table(List.of("measure", "value"), List.of(
           List.of("operator writes during " + idleSeconds + " s idle after convergence",
               idleWrites + " (" + idleRequests + " requests in all)"),
           List.of("restart: second operator launch -> caches synced", fmt("%.1f s", seconds(tReady2 - tRestart))),
@@ -565,8 +565,8 @@ final class ScaleBenchmark {
               Long.toString(restartWrites))));
       requestTable(restartOp, 0);
 
-      h2("Memory of the converged operator (" + deploymentCount + " Deployments cached)");
-      table(List.of("measure", "value"), List.of(
+      report.h2("Memory of the converged operator (" + deploymentCount + " Deployments cached)");
+      report.table(List.of("measure", "value"), List.of(
           List.of("heap used after full GC (MemoryMXBean, after 4x System.gc())", mib(heapUsed)),
           List.of("heap after GC, restarted operator (fresh caches, after its sync)", mib(heapUsed2)),
           List.of("process RSS (VmRSS) / peak (VmHWM)", kib(rss) + " / " + kib(hwm)),
@@ -574,11 +574,11 @@ final class ScaleBenchmark {
           List.of("benchmark JVM heap (with the mock server for --api mock): empty / with objects / converged",
               mib(heapEmpty) + " / "
               + mib(heapLoaded) + " / " + mib(heapDriverConverged))));
-      p("jcmd GC.heap_info after the GCs:\n\n```\n%s```", heapInfo.strip() + "\n");
-      p("Top of jcmd GC.class_histogram (full histogram: %s):\n\n```\n%s\n```",
+      report.p("jcmd GC.heap_info after the GCs:\n\n```\n%s```", heapInfo.strip() + "\n");
+      report.p("Top of jcmd GC.class_histogram (full histogram: %s):\n\n```\n%s\n```",
           out.resolve("operator-class-histogram.txt"), histogram.lines().limit(28).collect(Collectors.joining("\n")));
 
-      h2("All phases: operator writes and retries");
+      report.h2("All phases: operator writes and retries");
       List<List<String>> rows = new ArrayList<>();
       for (String phase : phases.keySet()) {
         List<Request> w = window(all, phase).stream().filter(r -> r.fromOperator() && r.isWrite()).toList();
@@ -587,12 +587,12 @@ final class ScaleBenchmark {
             Long.toString(w.stream().filter(r -> r.code() == 422).count()),
             Long.toString(w.stream().filter(r -> r.code() / 100 != 2 && r.code() != 409 && r.code() != 422).count())));
       }
-      table(List.of("phase", "duration", "operator writes", "409", "422", "other non-2xx"), rows);
+      report.table(List.of("phase", "duration", "operator writes", "409", "422", "other non-2xx"), rows);
 
-      h2("Targets (issue 4)");
+      report.h2("Targets (issue 4)");
       boolean oneWrite = deploymentWrites == changed && deploymentsWrittenTwice == 0 && writtenUnexpected == 0;
       double retryShare = opWrites == 0 ? 0 : 100.0 * opRetries / opWrites;
-      table(List.of("target", "measured", "result"), List.of(
+      report.table(List.of("target", "measured", "result"), List.of(
           List.of("exactly one write per " + (workload.mixed() ? "workload" : "Deployment") + " that needed a change",
               deploymentWrites + " writes for "
               + changed + " changed Deployments (" + fmt("%.3f", changed == 0 ? 0 : (double) deploymentWrites / changed)
@@ -622,11 +622,11 @@ final class ScaleBenchmark {
         clientLogCrossCheck(server.requests(), childLog.requests());
       }
       if (workload.mixed()) {
-        p("The mix includes the ClusterGracefulPolicy " + Workload.PLATFORM + " over every namespace; it governs the "
+        report.p("The mix includes the ClusterGracefulPolicy " + Workload.PLATFORM + " over every namespace; it governs the "
             + "namespaces without a standard policy (index mod 4 = 1), the namespaced policies override it elsewhere.");
       }
       if (namespaces * perNamespace != 10_000) {
-        p("Note: this run is not at the issue's size (10,000 Deployments); the heap and time targets are stated "
+        report.p("Note: this run is not at the issue's size (10,000 Deployments); the heap and time targets are stated "
             + "for 10,000.");
       }
       writeRequestLog(all, out.resolve("requests.tsv"));
@@ -833,8 +833,8 @@ final class ScaleBenchmark {
       long b = byClient.getOrDefault(k, 0L);
       rows.add(List.of(k, Long.toString(a), Long.toString(b), a == b ? "equal" : "DIFFER"));
     }
-    h2("Cross-check of the operator client's request log against the mock server's record (all phases)");
-    table(List.of("verb resource", "mock server", "operator client log", "check"), rows);
+    report.h2("Cross-check of the operator client's request log against the mock server's record (all phases)");
+    report.table(List.of("verb resource", "mock server", "operator client log", "check"), rows);
   }
 
   /** Every recorded request, one line each (start relative to the first, ms), for questions the tables miss. */
@@ -892,29 +892,7 @@ final class ScaleBenchmark {
     }
     header.add("response codes");
     header.add(timeColumn);
-    table(header, rows);
-  }
-
-  private void h(String title) {
-    report.append("## ").append(title).append("\n\n");
-  }
-
-  private void h2(String title) {
-    report.append("### ").append(title).append("\n\n");
-  }
-
-  private void p(String format, Object... args) {
-    report.append(String.format(Locale.ROOT, format, args)).append("\n\n");
-  }
-
-  private void table(List<String> header, List<List<String>> rows) {
-    report.append("| ").append(String.join(" | ", header)).append(" |\n|");
-    header.forEach(x -> report.append("---|"));
-    report.append('\n');
-    for (List<String> row : rows) {
-      report.append("| ").append(String.join(" | ", row)).append(" |\n");
-    }
-    report.append('\n');
+    report.table(header, rows);
   }
 
   private static String fmt(String format, Object... args) {
